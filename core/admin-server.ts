@@ -1,0 +1,84 @@
+/**
+ * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, explain,
+ * and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
+ *
+ * Access is deny-by-default (S3): when `admin.token` is set, every route needs
+ * `Authorization: Bearer <token>` except the health probes and the prefixes that guard
+ * themselves (`/eureka/`, which uses HTTP Basic from `registry.eureka.auth`).
+ */
+import { timingSafeEqual, createHash } from 'node:crypto';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { errorEnvelope, ENVELOPE_CONTENT_TYPE, okEnvelope } from './envelope.js';
+import { GatewayError } from './errors.js';
+import { explainRequest } from './explain.js';
+import type { PipelineHolder, Reloader } from './reload.js';
+import type { RegistryView } from './registry/snapshot.js';
+
+export interface AdminDeps {
+  readonly holder: PipelineHolder;
+  readonly reloader: Reloader;
+  readonly registry: RegistryView;
+  readonly isReady: () => boolean;
+}
+
+/** Other modules add routes through this; they are registered before the listener starts. */
+export type AdminModule = (app: FastifyInstance) => void;
+
+const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+const SELF_GUARDED_PREFIXES = ['/eureka/', '/eureka'];
+
+export function tokensEqual(given: string, expected: string): boolean {
+  // Hash first so the comparison takes the same time whatever the lengths.
+  const a = createHash('sha256').update(given).digest();
+  const b = createHash('sha256').update(expected).digest();
+  return timingSafeEqual(a, b);
+}
+
+export function sendError(reply: FastifyReply, method: string | null, error: GatewayError): FastifyReply {
+  return reply.code(error.httpStatus).header('content-type', ENVELOPE_CONTENT_TYPE).send(errorEnvelope(method, error));
+}
+
+function needsToken(path: string): boolean {
+  if (OPEN_PATHS.has(path)) return false;
+  return !SELF_GUARDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+}
+
+export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule[]): FastifyInstance {
+  const app = Fastify({ logger: false, exposeHeadRoutes: false });
+
+  app.addHook('onRequest', async (request, reply) => {
+    const token = deps.holder.current.config.admin.token;
+    const path = request.url.split('?')[0]!;
+    if (token === '' || !needsToken(path)) return;
+    const header = request.headers.authorization ?? '';
+    const given = header.startsWith('Bearer ') ? header.slice(7) : '';
+    if (given === '' || !tokensEqual(given, token)) {
+      reply.header('www-authenticate', 'Bearer realm="labelgate admin"');
+      return sendError(reply, path, new GatewayError('LG_ERR_AUTH_REQUIRED'));
+    }
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    sendError(reply, request.url, new GatewayError('LG_ERR_ADMIN_NOT_FOUND', { path: request.url.split('?')[0] }));
+  });
+
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  app.get('/readyz', async (_request, reply) => {
+    const ready = deps.isReady();
+    return reply.code(ready ? 200 : 503).send({ ready });
+  });
+  app.get('/admin/config', async () => deps.reloader.status());
+  app.post('/admin/reload', async () => deps.reloader.reload());
+  app.post('/admin/explain', async (request, reply) => {
+    const input = request.body as { method?: unknown; path?: unknown; headers?: unknown; body?: unknown } | undefined;
+    if (!input || typeof input.method !== 'string' || typeof input.path !== 'string') {
+      return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'body must be {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}' }));
+    }
+    const body = typeof input.body === 'string' ? input.body : input.body === undefined ? undefined : JSON.stringify(input.body);
+    const headers = (typeof input.headers === 'object' && input.headers !== null ? input.headers : {}) as Record<string, string>;
+    return okEnvelope('/admin/explain', 'explained', { ...explainRequest(deps.holder.current, deps.registry.snapshot(), { method: input.method, target: input.path, headers, ...(body === undefined ? {} : { body }) }) });
+  });
+
+  for (const module of modules) module(app);
+  return app;
+}

@@ -1,0 +1,4 @@
+/** The modules every gateway runs, in set-up order (core/modules.ts). */
+import type { GatewayModule } from './modules.js';
+
+export const BUILTIN_MODULES: readonly (() => GatewayModule)[] = [];

@@ -1,0 +1,12 @@
+/**
+ * Further CLI commands contributed by other parts of the core (`hash-password`,
+ * `config push`, …). Each parses its own arguments and returns an exit code.
+ */
+export interface CliCommand {
+  /** One word, or two for sub-commands (`config push`). */
+  readonly name: string;
+  readonly usage: string;
+  run(args: string[]): Promise<number>;
+}
+
+export const CLI_COMMANDS: readonly CliCommand[] = [];

@@ -1,0 +1,58 @@
+/**
+ * Config problems carry a position: file, line, column and the JSON pointer of the offending
+ * value. `labelgate check` prints them as `FILE:LINE:COL CODE message`; /admin/config shows the
+ * first one of the last failed reload.
+ */
+import { GatewayError, type ErrorCode, type ErrorParams } from './errors.js';
+
+export interface ConfigProblem {
+  readonly code: ErrorCode;
+  readonly message: string;
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly pointer: string;
+}
+
+export function formatProblem(problem: ConfigProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column} ${problem.code} ${problem.message}`;
+}
+
+export class ConfigError extends Error {
+  readonly problems: readonly ConfigProblem[];
+  readonly code: ErrorCode;
+
+  constructor(problems: readonly ConfigProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+    this.code = problems[0]?.code ?? 'LG_ERR_CONFIG_INVALID';
+  }
+}
+
+/** Maps a JSON pointer to a line and column of the source; implemented by the loader. */
+export type Locator = (pointer: string) => { line: number; column: number };
+
+/** Collects problems while a config is compiled, then throws them all at once. */
+export class ProblemList {
+  private readonly problems: ConfigProblem[] = [];
+
+  constructor(private readonly file: string, private readonly locate: Locator) {}
+
+  add(code: ErrorCode, pointer: string, params: ErrorParams = {}): void {
+    this.addError(new GatewayError(code, params), pointer);
+  }
+
+  addError(error: GatewayError, pointer: string): void {
+    const { line, column } = this.locate(pointer);
+    this.problems.push({ code: error.code, message: error.message, file: this.file, line, column, pointer });
+  }
+
+  get size(): number {
+    return this.problems.length;
+  }
+
+  throwIfAny(): void {
+    if (this.problems.length > 0) throw new ConfigError([...this.problems]);
+  }
+}

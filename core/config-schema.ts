@@ -1,0 +1,211 @@
+/**
+ * The JSON schema of gateway.yaml, with defaults. config/gateway.schema.json is generated from
+ * this object (`labelgate schema > config/gateway.schema.json`) and a test fails when the two
+ * drift apart. The TypeScript shape of the validated document is core/config-types.ts.
+ *
+ * Two custom keywords: `unit: "bytes" | "duration"` turns `64KiB` / `5s` into numbers while
+ * validating, and `regex: true` checks that a string compiles as a JavaScript regex.
+ */
+
+export type JsonSchema = Record<string, unknown>;
+
+export const size = (defaultValue: string | number): JsonSchema => ({
+  type: ['integer', 'string'], unit: 'bytes', default: defaultValue,
+  description: 'bytes, or a string with a unit: 512B, 64KiB, 1MiB, 1GiB',
+});
+
+export const duration = (defaultValue: string | number): JsonSchema => ({
+  type: ['integer', 'string'], unit: 'duration', default: defaultValue,
+  description: 'milliseconds, or a string with a unit: 250ms, 5s, 1m, 1h, 1d',
+});
+
+const strings = (defaultValue: string[] = []): JsonSchema => ({ type: 'array', items: { type: 'string' }, default: defaultValue });
+const regexList = (defaultValue: string[] = []): JsonSchema => ({ type: 'array', items: { type: 'string', regex: true }, default: defaultValue });
+const port = (defaultValue: number): JsonSchema => ({ type: 'integer', minimum: 0, maximum: 65535, default: defaultValue });
+
+/** `{ use, options }`: a built-in plugin by name, or a module path relative to the config file. */
+export const pluginRef: JsonSchema = {
+  type: 'object',
+  additionalProperties: false,
+  required: ['use'],
+  properties: {
+    use: { type: 'string', minLength: 1, description: 'a built-in plugin name, or a path (./x.js) relative to this file' },
+    name: { type: 'string', minLength: 1, description: 'instance name, when one plugin is used twice' },
+    options: { type: 'object', default: {} },
+  },
+};
+
+const server: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    host: { type: 'string', default: '0.0.0.0' },
+    port: port(9001),
+    trustedProxies: { ...strings(), description: 'IPs or CIDRs whose X-Forwarded-* headers are believed' },
+    keepAliveTimeout: duration('72s'),
+    requestTimeout: duration(0),
+  },
+};
+
+const admin: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    host: { type: 'string', default: '127.0.0.1' },
+    port: port(9002),
+    token: { type: 'string', default: '', description: 'Bearer token for /admin, /metrics and the dashboard API' },
+  },
+};
+
+const staticGroup: JsonSchema = {
+  type: 'object', additionalProperties: false, required: ['app', 'instances'],
+  properties: {
+    app: { type: 'string', minLength: 1 },
+    instances: { type: 'array', items: { type: 'string', pattern: '^[^\\s/:]+:\\d{1,5}$' } },
+    labels: { type: 'object', additionalProperties: { type: 'string' }, default: {} },
+  },
+};
+
+const registry: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    store: { enum: ['memory', 'etcd'], default: 'memory' },
+    etcd: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        endpoints: strings(['http://127.0.0.1:2379']),
+        prefix: { type: 'string', default: '/labelgate/' },
+        timeout: duration('2s'),
+      },
+    },
+    eureka: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        leaseSeconds: { type: 'integer', minimum: 1, default: 90 },
+        selfPreservation: { type: 'boolean', default: false },
+        evictionInterval: duration('1s'),
+        auth: {
+          type: 'object', additionalProperties: false, required: ['user', 'password'],
+          properties: { user: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } },
+        },
+      },
+    },
+    upstreamEureka: {
+      type: 'array', default: [],
+      items: {
+        type: 'object', additionalProperties: false, required: ['url'],
+        properties: { url: { type: 'string', minLength: 1 }, interval: duration('30s') },
+      },
+    },
+    static: { type: 'array', items: staticGroup, default: [] },
+  },
+};
+
+const security: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    ipAllowList: { ...strings(), description: 'IPs or CIDRs; empty allows every client' },
+    referer: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { enabled: { type: 'boolean', default: false }, allow: strings() },
+    },
+    passThrough: { ...regexList(), description: 'anchored regexes on the normalised path that need no login' },
+    cors: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        origins: strings(),
+        credentials: { type: 'boolean', default: true },
+        methods: strings(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']),
+        headers: strings(['authorization', 'content-type', 'token-code', 'token-user']),
+        maxAge: duration('10m'),
+      },
+    },
+    session: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        cookie: { type: 'string', minLength: 1, default: 'linkis_user_session_ticket_id_v1' },
+        ttl: duration('1h'),
+        secret: { type: 'string', default: 'auto', description: '"auto", or at least 32 characters' },
+        secure: { type: 'boolean', default: false },
+      },
+    },
+    auth: { type: 'array', items: pluginRef, default: [] },
+  },
+};
+
+const body: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    maxBytes: size('64MiB'),
+    workerThreshold: size('64KiB'),
+    workers: { type: 'integer', minimum: 0, default: 2 },
+    timeout: duration('10s'),
+  },
+};
+
+const websocket: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    prefix: { type: 'string', pattern: '^/.*/$', default: '/ws/' },
+    maxMessageBytes: size('1MiB'),
+    heartbeat: duration('5s'),
+    maxUpstreams: { type: 'integer', minimum: 1, default: 16 },
+    maxBufferedBytes: size('4MiB'),
+  },
+};
+
+const upstream: JsonSchema = {
+  type: 'object', additionalProperties: false, default: {},
+  properties: {
+    connectTimeout: duration('5s'),
+    headersTimeout: duration('30s'),
+    bodyTimeout: duration('30s'),
+    keepAliveTimeout: duration('4s'),
+    connections: { type: 'integer', minimum: 1, default: 128 },
+    tls: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        ca: { type: 'string', description: 'PEM file with the CAs to trust, relative to this file' },
+        rejectUnauthorized: { type: 'boolean', default: true },
+      },
+    },
+  },
+};
+
+export const gatewaySchema: JsonSchema = {
+  $schema: 'http://json-schema.org/draft-07/schema#',
+  $id: 'https://labelgate.dev/schema/gateway.schema.json',
+  title: 'labelgate gateway.yaml',
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    $schema: { type: 'string' },
+    server,
+    admin,
+    registry,
+    labels: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { file: { type: 'string', default: './data/labels.json' } },
+    },
+    security,
+    parsers: {
+      type: 'array', items: pluginRef,
+      default: [{ use: 'entrance-execution' }, { use: 'entrance-request' }, { use: 'linkis-default' }],
+    },
+    router: { ...pluginRef, default: { use: 'label' } },
+    interceptors: { type: 'array', items: pluginRef, default: [] },
+    body,
+    websocket,
+    upstream,
+    compat: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { routingErrorsAsHttp200: { type: 'boolean', default: false } },
+    },
+    reload: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { watch: { type: 'boolean', default: true }, debounce: duration('50ms') },
+    },
+    log: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
+    },
+  },
+};

@@ -1,0 +1,136 @@
+/**
+ * The error registry: every error labelgate can produce is declared here once, with its stable
+ * code, the Linkis numeric code where one exists, the HTTP status and the envelope status.
+ * Callers and tests branch on `code`, never on the message text. The README's error table is
+ * kept in step with this object by test/core/errors.test.ts.
+ */
+
+/** Envelope status values (spec/linkis.md §6.1): -1 not logged in, 1 error, 2 validation, 3 forbidden. */
+export type EnvelopeStatus = -1 | 0 | 1 | 2 | 3 | 4;
+
+export interface ErrorDefinition {
+  readonly httpStatus: number;
+  readonly envelopeStatus: EnvelopeStatus;
+  /** Linkis's numeric code, kept in the message (`errCode: N ,desc: …`) for Linkis clients. */
+  readonly linkisCode?: number;
+  /** Message template; `{name}` is replaced by the parameter of that name. */
+  readonly message: string;
+  /** Parse and route errors: answered with HTTP 200 when `compat.routingErrorsAsHttp200` is on. */
+  readonly routing?: boolean;
+}
+
+const NOT_LOGGED_IN = 'You are not logged in, please login first(您尚未登录，请先登录)!';
+
+export const ERRORS = {
+  // Request paths (core/path.ts), spec/security-cases.md S8–S15, S20.
+  LG_ERR_PATH_ABSOLUTE_FORM: { httpStatus: 400, envelopeStatus: 1, message: 'Absolute-form and asterisk request targets are not accepted' },
+  LG_ERR_PATH_ENCODED_SEPARATOR: { httpStatus: 400, envelopeStatus: 1, message: 'Encoded "/" or "\\" in the request path is not accepted' },
+  LG_ERR_PATH_ENCODED_DOT_SEGMENT: { httpStatus: 400, envelopeStatus: 1, message: 'Encoded dot segments in the request path are not accepted' },
+  LG_ERR_PATH_TRAVERSAL: { httpStatus: 400, envelopeStatus: 1, message: 'The request path climbs above the root' },
+  LG_ERR_PATH_FORBIDDEN_CHARACTER: { httpStatus: 400, envelopeStatus: 1, message: 'The request path contains a backslash, NUL or control character' },
+  LG_ERR_PATH_BAD_ENCODING: { httpStatus: 400, envelopeStatus: 1, message: 'The request path contains an invalid percent-encoding' },
+
+  // Parsing (plugins/parsers/*), spec/linkis.md §2.
+  LG_ERR_PARSE_NO_SERVICE: { httpStatus: 404, envelopeStatus: 1, routing: true, message: 'Cannot find a service to deal {path}, ignore it.' },
+  LG_ERR_PARSE_UNSUPPORTED_VERSION: { httpStatus: 400, envelopeStatus: 1, routing: true, message: 'The gateway{expected} not support version {version}.' },
+  LG_ERR_PARSE_BAD_EXEC_ID: { httpStatus: 400, envelopeStatus: 1, routing: true, message: 'Cannot decode the exec ID {execId}: {reason}' },
+
+  // Request bodies (core/body-*.ts).
+  LG_ERR_BODY_TOO_LARGE: { httpStatus: 413, envelopeStatus: 1, message: 'The request body is larger than {limit} bytes' },
+  LG_ERR_BODY_MALFORMED_JSON: { httpStatus: 400, envelopeStatus: 1, message: 'The request body is not valid JSON: {reason}' },
+  LG_ERR_BODY_READ: { httpStatus: 400, envelopeStatus: 1, message: 'The request body could not be read' },
+
+  // Routing (plugins/routers/*), spec/linkis.md §4 and design §3.5.
+  LG_ERR_ROUTE_NO_APPLICATION: { httpStatus: 404, envelopeStatus: 1, routing: true, linkisCode: 10050, message: 'Application {application} does not exist any instances(应用程序 {application} 不存在任何实例)' },
+  LG_ERR_ROUTE_INSTANCE_NOT_FOUND: { httpStatus: 503, envelopeStatus: 1, routing: true, linkisCode: 10051, message: 'The instance:{instance} of application {application} does not exist' },
+  LG_ERR_ROUTE_AMBIGUOUS_SERVICE: { httpStatus: 409, envelopeStatus: 1, routing: true, linkisCode: 11010, message: 'Cannot find a correct serviceId for parsedServiceId:{application}, service list are:{services}' },
+  LG_ERR_ROUTE_NO_LABELLED_INSTANCE: { httpStatus: 503, envelopeStatus: 1, routing: true, linkisCode: 11011, message: 'Cannot route to the corresponding service, URL:{path} RouteLabel:{labels}' },
+  LG_ERR_ROUTE_NO_LIVE_INSTANCE: { httpStatus: 503, envelopeStatus: 1, routing: true, linkisCode: 11012, message: 'Cannot find an instance in the routing chain of serviceId:{application} , please retry' },
+
+  // Forwarding (core/http-forwarder.ts).
+  LG_ERR_UPSTREAM_CONNECT: { httpStatus: 502, envelopeStatus: 1, message: 'Cannot connect to {instance} of {application}' },
+  LG_ERR_UPSTREAM_CONNECT_TIMEOUT: { httpStatus: 504, envelopeStatus: 1, message: 'Connecting to {instance} of {application} timed out' },
+  LG_ERR_UPSTREAM_HEADERS_TIMEOUT: { httpStatus: 504, envelopeStatus: 1, message: '{instance} of {application} did not answer in time' },
+  LG_ERR_UPSTREAM_RESET: { httpStatus: 502, envelopeStatus: 1, message: 'The connection to {instance} of {application} failed before it answered' },
+  LG_ERR_HEADER_INJECTION: { httpStatus: 400, envelopeStatus: 1, message: 'A header value for the upstream contains CR, LF or NUL' },
+
+  // Security (core/security.ts, plugins/auth/*).
+  LG_ERR_AUTH_REQUIRED: { httpStatus: 401, envelopeStatus: -1, message: NOT_LOGGED_IN },
+  LG_ERR_AUTH_PLUGIN_FAILED: { httpStatus: 401, envelopeStatus: -1, message: NOT_LOGGED_IN },
+  LG_ERR_ADMIN_REQUIRED: { httpStatus: 403, envelopeStatus: 3, message: 'Only admin users may use {path}' },
+  LG_ERR_IP_NOT_ALLOWED: { httpStatus: 403, envelopeStatus: 3, message: '{ip} is not in whitelist' },
+
+  // Admin listener.
+  LG_ERR_ADMIN_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'No admin endpoint at {path}' },
+  LG_ERR_ADMIN_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: '{reason}' },
+
+  // Configuration (core/config-*.ts, core/pipeline.ts); reported as FILE:LINE:COL CODE message.
+  LG_ERR_CONFIG_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot read the config file {file}: {reason}' },
+  LG_ERR_CONFIG_YAML: { httpStatus: 500, envelopeStatus: 1, message: 'Invalid YAML: {reason}' },
+  LG_ERR_CONFIG_ENV_MISSING: { httpStatus: 500, envelopeStatus: 1, message: 'Environment variable {name} is not set (write ${{name}:-default} to give a default)' },
+  LG_ERR_CONFIG_SCHEMA: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
+  LG_ERR_CONFIG_PLUGIN_NOT_FOUND: { httpStatus: 500, envelopeStatus: 1, message: 'No {kind} plugin named {name}: {reason}' },
+  LG_ERR_CONFIG_PLUGIN_MANIFEST: { httpStatus: 500, envelopeStatus: 1, message: 'The plugin {name} has a bad manifest: {reason}' },
+  LG_ERR_CONFIG_PLUGIN_OPTIONS: { httpStatus: 500, envelopeStatus: 1, message: 'Bad options for the {kind} plugin {name}: {reason}' },
+  LG_ERR_CONFIG_PLUGIN_CREATE: { httpStatus: 500, envelopeStatus: 1, message: 'The {kind} plugin {name} failed to start: {reason}' },
+  LG_ERR_CONFIG_REGEX_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} does not compile: {reason}' },
+  LG_ERR_CONFIG_REGEX_UNPROVABLE: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} cannot be analysed ({reason}); rewrite it or mark the rule "unproven: true"' },
+  LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },
+  LG_ERR_CONFIG_INVALID: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
+
+  LG_ERR_INTERNAL: { httpStatus: 500, envelopeStatus: 1, message: 'Internal gateway error' },
+} as const satisfies Record<string, ErrorDefinition>;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+export type ErrorParams = Readonly<Record<string, string | number | undefined>>;
+
+export interface GatewayErrorOptions {
+  cause?: unknown;
+  /** Extra fields for the envelope's `data` (never secrets). */
+  data?: Record<string, unknown>;
+  /** JSON pointer into the config document, for config errors. */
+  pointer?: string;
+}
+
+function render(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, name: string) => {
+    const value = params[name];
+    return value === undefined ? whole : String(value);
+  });
+}
+
+export class GatewayError extends Error {
+  readonly code: ErrorCode;
+  readonly httpStatus: number;
+  readonly envelopeStatus: EnvelopeStatus;
+  readonly linkisCode: number | undefined;
+  readonly routing: boolean;
+  readonly data: Record<string, unknown>;
+  pointer: string | undefined;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options: GatewayErrorOptions = {}) {
+    const definition: ErrorDefinition = ERRORS[code];
+    const text = render(definition.message, params);
+    const message = definition.linkisCode === undefined ? text : `errCode: ${definition.linkisCode} ,desc: ${text}`;
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'GatewayError';
+    this.code = code;
+    this.httpStatus = definition.httpStatus;
+    this.envelopeStatus = definition.envelopeStatus;
+    this.linkisCode = definition.linkisCode;
+    this.routing = definition.routing === true;
+    this.data = options.data ?? {};
+    this.pointer = options.pointer;
+  }
+}
+
+export function isGatewayError(value: unknown): value is GatewayError {
+  return value instanceof GatewayError;
+}
+
+/** Wraps anything thrown into a GatewayError, keeping the original as `cause`. */
+export function asGatewayError(value: unknown, fallback: ErrorCode = 'LG_ERR_INTERNAL'): GatewayError {
+  if (value instanceof GatewayError) return value;
+  return new GatewayError(fallback, {}, { cause: value });
+}

@@ -1,0 +1,35 @@
+/**
+ * The public listener: Fastify with one catch-all route. Routes are frozen once Fastify starts,
+ * so all routing lives behind this route in the swappable Pipeline. Bodies are not parsed here:
+ * the content-type parser hands the raw stream through and the handler decides.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import type { GatewayConfig } from './config-types.js';
+import type { HttpHandler } from './http-handler.js';
+
+const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'] as const;
+
+export function createGatewayListener(server: GatewayConfig['server'], handler: HttpHandler): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    keepAliveTimeout: server.keepAliveTimeout,
+    requestTimeout: server.requestTimeout,
+    exposeHeadRoutes: false,
+    return503OnClosing: true,
+    // The handler checks the path itself (core/path.ts); Fastify must not reject or rewrite it.
+    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, maxParamLength: 1_000_000 },
+    frameworkErrors: (_error, request, reply) => {
+      reply.hijack();
+      void handler.handle(request.raw, reply.raw);
+    },
+  });
+  app.removeAllContentTypeParsers();
+  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
+  const route = (request: { raw: import('node:http').IncomingMessage }, reply: { hijack(): void; raw: import('node:http').ServerResponse }) => {
+    reply.hijack();
+    return handler.handle(request.raw, reply.raw);
+  };
+  app.route({ method: [...ALL_METHODS], url: '/*', handler: route });
+  app.setNotFoundHandler(route);
+  return app;
+}

@@ -1,0 +1,167 @@
+/**
+ * Wiring only: config → modules → first pipeline → listeners → hot reload.
+ *
+ *   loadConfigFile ─► modules.setup ─► buildPipeline ─► PipelineHolder ◄─ Reloader ◄─ ConfigWatcher
+ *                                                           │
+ *   public listener (Fastify, catch-all) ─► HttpHandler ────┘      admin listener ─► AdminModules
+ */
+import { readFile } from 'node:fs/promises';
+import type { FastifyInstance } from 'fastify';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from './contracts.js';
+import { createAdminServer, type AdminModule } from './admin-server.js';
+import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
+import { ConfigWatcher } from './config-watcher.js';
+import { createGatewayListener } from './gateway-listener.js';
+import { HttpHandler } from './http-handler.js';
+import { LocalEndpoints } from './local-endpoints.js';
+import { createLogger } from './logger.js';
+import type { GatewayModule, ModuleContext } from './modules.js';
+import { buildPipeline, type Pipeline } from './pipeline.js';
+import { contentHash } from './plugin-loader.js';
+import { PoolProvider } from './pool-provider.js';
+import { RegistryComposer } from './registry/composer.js';
+import { PipelineHolder, Reloader, type ReloadOutcome } from './reload.js';
+import { BUILTIN_MODULES } from './builtin-modules.js';
+
+export interface GatewayOptions {
+  readonly configFile: string;
+  readonly env?: Environment;
+  readonly logger?: Logger;
+  /** Overrides `reload.watch` (tests drive reloads themselves). */
+  readonly watch?: boolean;
+  /** Extra modules after the built-in ones. */
+  readonly modules?: readonly GatewayModule[];
+}
+
+function addressOf(app: FastifyInstance): string {
+  const address = app.server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+}
+
+/** True when none of the pipeline's sources (config text, plugin modules) changed. */
+async function unchanged(current: Pipeline, loaded: LoadedConfig): Promise<boolean> {
+  if (current.sources[0]?.hash !== loaded.hash) return false;
+  for (const source of current.sources.slice(1)) {
+    const text = await readFile(source.file).catch(() => undefined);
+    if (text === undefined || contentHash(text) !== source.hash) return false;
+  }
+  return true;
+}
+
+export class Gateway {
+  private ready = false;
+  private watcher: ConfigWatcher | undefined;
+
+  private constructor(
+    readonly holder: PipelineHolder,
+    readonly reloader: Reloader,
+    readonly registry: RegistryComposer,
+    private readonly listener: FastifyInstance,
+    private readonly admin: FastifyInstance,
+    private readonly modules: readonly GatewayModule[],
+    private readonly pools: PoolProvider,
+    readonly logger: Logger,
+    readonly context: ModuleContext,
+  ) {}
+
+  static async start(options: GatewayOptions): Promise<Gateway> {
+    const env = options.env ?? process.env;
+    const loaded = await loadConfigFile(options.configFile, env);
+    const logger = options.logger ?? createLogger(loaded.config.log.level);
+    const registry = new RegistryComposer();
+    const localEndpoints = new LocalEndpoints();
+    const adminModules: AdminModule[] = [];
+    const services: Record<string, unknown> = {};
+    const pools = new PoolProvider();
+    const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
+    const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: { gateway: string; admin: string } } = {};
+    const swapListeners: ((next: Pipeline, previous: Pipeline) => void)[] = [];
+    const context: ModuleContext = {
+      initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services,
+      get holder() { if (!late.holder) throw new Error('the pipeline holder exists only after setup'); return late.holder; },
+      get reloader() { if (!late.reloader) throw new Error('the reloader exists only after setup'); return late.reloader; },
+      get addresses() { if (!late.addresses) throw new Error('addresses are known only after the listeners start'); return late.addresses; },
+      onSwap: (listener) => swapListeners.push(listener),
+    };
+    for (const module of modules) await module.setup(context);
+
+    let version = 1;
+    const build = (next: LoadedConfig) => buildPipeline(next, {
+      version: version++, registry, logger, services,
+      acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
+      releasePools: (acquired) => pools.release(acquired),
+    });
+    const first = await build(loaded);
+    const holder = new PipelineHolder(first, logger);
+    registry.setSource('static', first.staticInstances);
+    const reloader = new Reloader(holder, async (current) => {
+      const next = await loadConfigFile(options.configFile, env);
+      if (await unchanged(current, next)) return undefined;
+      return build(next);
+    }, logger);
+    late.holder = holder;
+    late.reloader = reloader;
+    holder.onSwap((next, previous) => {
+      registry.setSource('static', next.staticInstances);
+      for (const listener of swapListeners) listener(next, previous);
+    });
+
+    const handler = new HttpHandler({ holder, registry, localEndpoints, logger });
+    const listener = createGatewayListener(loaded.config.server, handler);
+    let gateway: Gateway | undefined;
+    const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false }, adminModules);
+    try {
+      await listener.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
+      await admin.listen({ host: loaded.config.admin.host, port: loaded.config.admin.port });
+    } catch (error) {
+      await Promise.allSettled([listener.close(), admin.close(), holder.closeAll()]);
+      throw error;
+    }
+    late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
+    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, logger, context);
+    for (const module of modules) await module.started?.(context);
+    if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
+    gateway.ready = true;
+    logger.info({ gateway: late.addresses.gateway, admin: late.addresses.admin, version: first.version }, 'labelgate started');
+    return gateway;
+  }
+
+  private watch(debounceMs: number): void {
+    const watcher = new ConfigWatcher(this.holder.current.watchFiles, debounceMs, () => void this.reload());
+    this.holder.onSwap((next) => watcher.setFiles(next.watchFiles));
+    this.watcher = watcher;
+  }
+
+  isReady(): boolean {
+    return this.ready && this.modules.every((module) => module.ready?.() ?? true);
+  }
+
+  /** Public listener, e.g. http://127.0.0.1:9001 */
+  get url(): string {
+    return this.context.addresses.gateway;
+  }
+
+  get adminUrl(): string {
+    return this.context.addresses.admin;
+  }
+
+  get pipeline(): Pipeline {
+    return this.holder.current;
+  }
+
+  reload(): Promise<ReloadOutcome> {
+    return this.reloader.reload();
+  }
+
+  async close(): Promise<void> {
+    this.ready = false;
+    await this.watcher?.close();
+    await this.listener.close();
+    await this.admin.close();
+    for (const module of [...this.modules].reverse()) await module.close?.();
+    await this.holder.closeAll();
+    await this.pools.destroyAll();
+  }
+}

@@ -1,0 +1,166 @@
+/**
+ * One HTTP request, end to end (design §1), on the Pipeline it acquired when it arrived:
+ *
+ *   1 normalise the target ─► 2 client IP + allow list ─► local endpoint? ─► pass-through or auth
+ *   ─► 3 body (only if the matched parser needs it) ─► 4 parse ─► 5 route ─► 6 forward
+ *
+ * Every failure is an envelope with the error's HTTP status; nothing here throws to Fastify.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { TLSSocket } from 'node:tls';
+import type { AuthRequest, Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
+import { resolveClient, type ClientAddress } from './client-address.js';
+import { parseCookies } from './cookies.js';
+import { readBodyFacts } from './body-reader.js';
+import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
+import { GatewayError } from './errors.js';
+import { LocalEndpoints, type LocalEndpoint } from './local-endpoints.js';
+import { outboundHeaders } from './outbound-headers.js';
+import { LazyParseRequest, type ParserHit } from './parse-stage.js';
+import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
+import type { Pipeline } from './pipeline.js';
+import type { PipelineHolder } from './reload.js';
+import type { RegistryView } from './registry/snapshot.js';
+
+export interface HandlerDeps {
+  readonly holder: PipelineHolder;
+  readonly registry: RegistryView;
+  readonly localEndpoints: LocalEndpoints;
+  readonly logger: Logger;
+}
+
+/** Per-request state, created once the path is known to be acceptable. */
+export class RequestContext implements AuthRequest {
+  private parsedCookies: Record<string, string> | undefined;
+  principal: Principal | undefined;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly pipeline: Pipeline,
+    readonly target: RequestTarget,
+    readonly client: ClientAddress,
+  ) {}
+
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+
+  get path(): string {
+    return this.target.path;
+  }
+
+  get headers() {
+    return this.req.headers;
+  }
+
+  get clientIp(): string {
+    return this.client.ip;
+  }
+
+  get cookies(): Readonly<Record<string, string>> {
+    this.parsedCookies ??= parseCookies(this.req.headers.cookie);
+    return this.parsedCookies;
+  }
+}
+
+function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
+}
+
+export class HttpHandler {
+  constructor(private readonly deps: HandlerDeps) {}
+
+  /** Entry point for the catch-all route; resolves when the response is written or handed off. */
+  async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const pipeline = this.deps.holder.acquire();
+    res.once('close', () => this.deps.holder.release(pipeline));
+    let target: RequestTarget;
+    try {
+      target = normaliseTarget(req.url ?? '/');
+    } catch (error) {
+      this.fail(res, null, pipeline, error);
+      return;
+    }
+    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], pipeline.security.trustedProxies);
+    const context = new RequestContext(req, res, pipeline, target, client);
+    try {
+      await this.run(context);
+    } catch (error) {
+      this.fail(res, target.path, pipeline, error);
+    }
+  }
+
+  private async run(context: RequestContext): Promise<void> {
+    const { pipeline } = context;
+    pipeline.security.checkClientIp(context.client.ip);
+    const endpoint = this.deps.localEndpoints.find(context.path);
+    if (endpoint) return this.local(context, endpoint);
+    if (!pipeline.security.isPassThrough(context.path)) context.principal = await pipeline.security.authenticate(context);
+
+    const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
+    const hit = pipeline.parsers.find(context.method, context.path);
+    if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: context.path });
+    const body = await this.readBodyIfNeeded(context, request, hit);
+    const parsed = hit.entry.parser.parse(request, hit.match);
+    const choice = this.route(context, parsed);
+    await pipeline.forward({ request: this.proxyRequest(context, body), choice, attempt: 0, response: context.res });
+  }
+
+  private async readBodyIfNeeded(context: RequestContext, request: LazyParseRequest, hit: ParserHit): Promise<Buffer | undefined> {
+    if (!hit.entry.parser.needsBody?.(request, hit.match) || !hasBody(context.req)) return undefined;
+    const { bytes, facts } = await readBodyFacts(context.req, context.pipeline.config.body.maxBytes);
+    request.body = facts;
+    return bytes;
+  }
+
+  private route(context: RequestContext, parsed: ParseTarget): RouteChoice {
+    return context.pipeline.router.instance.route(parsed, { snapshot: this.deps.registry.snapshot(), method: context.method, path: context.path });
+  }
+
+  private proxyRequest(context: RequestContext, body: Buffer | undefined): ProxyRequest {
+    const { req } = context;
+    const scheme = req.socket instanceof TLSSocket ? 'https' : 'http';
+    const added: Record<string, string> = {};
+    if (context.principal) added['x-linkis-user'] = context.principal.user;
+    const headers = outboundHeaders(req.headers, context.client, scheme, added);
+    if (body !== undefined) {
+      delete headers['transfer-encoding'];
+      headers['content-length'] = String(body.length);
+    }
+    const stream = body === undefined && hasBody(req) ? req : null;
+    return {
+      method: context.method,
+      target: targetToString(context.target),
+      headers,
+      body: body ?? stream,
+      replayable: () => stream === null || !stream.readableDidRead,
+    };
+  }
+
+  private async local(context: RequestContext, endpoint: LocalEndpoint): Promise<void> {
+    if (endpoint.access !== 'public') {
+      context.principal = await context.pipeline.security.authenticate(context);
+      if (endpoint.access === 'admin' && !context.principal.admin) throw new GatewayError('LG_ERR_ADMIN_REQUIRED', { path: context.path });
+    }
+    await endpoint.handle({
+      req: context.req,
+      res: context.res,
+      pipeline: context.pipeline,
+      target: context.target,
+      client: context.client,
+      cookies: context.cookies,
+      principal: context.principal,
+      reply: (status: number, body: Envelope, headers: Record<string, string | string[]> = {}) => writeEnvelope(context.res, status, body, headers),
+    });
+  }
+
+  private fail(res: ServerResponse, method: string | null, pipeline: Pipeline, error: unknown): void {
+    if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error, path: method }, 'unexpected error while handling a request');
+    const { httpStatus, body } = errorResponse(method, error, pipeline.config.compat.routingErrorsAsHttp200);
+    const headers: Record<string, string> = {};
+    if (error instanceof GatewayError && error.code === 'LG_ERR_BODY_TOO_LARGE') headers.connection = 'close';
+    writeEnvelope(res, httpStatus, body, headers);
+  }
+}

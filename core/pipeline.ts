@@ -1,0 +1,227 @@
+/**
+ * validate → compile → freeze: one config version becomes one Pipeline object.
+ *
+ *   LoadedConfig ─► plugins (parsers, router, auth, interceptors) ─► patterns compiled and
+ *   proven disjoint ─► security lists compiled ─► static instances ─► forward chain composed
+ *   ─► deep-frozen config ─► Pipeline
+ *
+ * Everything a request needs is built here, once; a request only reads it. A failed build
+ * closes what it created and throws a ConfigError listing every problem with its position.
+ */
+import path from 'node:path';
+import { createHash } from 'node:crypto';
+import type {
+  AuthInstance, Forward, InterceptorInstance, Logger, ParserInstance, ParserManifest, PluginKind, PluginKit, RouterInstance,
+} from './contracts.js';
+import type { GatewayConfig, PluginRef } from './config-types.js';
+import type { LoadedConfig } from './config-loader.js';
+import { ProblemList } from './config-errors.js';
+import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
+import { GatewayError } from './errors.js';
+import { createForward, type UpstreamPools } from './http-forwarder.js';
+import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
+import { ParserChain, type CompiledPattern } from './parse-stage.js';
+import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
+import { SecurityPolicy } from './security.js';
+
+export interface PipelineDeps {
+  readonly version: number;
+  readonly registry: RegistryView;
+  readonly logger: Logger;
+  readonly services: Readonly<Record<string, unknown>>;
+  /** Shared pools for these upstream settings; released when the pipeline closes. */
+  acquirePools(settings: GatewayConfig['upstream'], resolvePath: (file: string) => string): UpstreamPools;
+  releasePools(pools: UpstreamPools): void;
+}
+
+export interface Pipeline {
+  readonly version: number;
+  /** Hash of the config text and of every path plugin's source. */
+  readonly hash: string;
+  readonly file: string;
+  readonly dir: string;
+  readonly loadedAt: Date;
+  readonly config: GatewayConfig;
+  readonly parsers: ParserChain;
+  readonly parserPlugins: readonly LoadedPlugin<ParserInstance>[];
+  readonly router: LoadedPlugin<RouterInstance>;
+  readonly interceptors: readonly LoadedPlugin<InterceptorInstance>[];
+  readonly security: SecurityPolicy;
+  readonly staticInstances: readonly InstanceView[];
+  readonly forward: Forward;
+  /** The config file and the plugin modules it names: what hot reload watches. */
+  readonly watchFiles: readonly string[];
+  /** Content hashes of the config text and of each path plugin: unchanged sources skip a rebuild. */
+  readonly sources: readonly { readonly file: string; readonly hash: string }[];
+  close(): Promise<void>;
+}
+
+export function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
+  }
+  return value;
+}
+
+/** Interceptors sorted outermost first: higher priority, then name. */
+export function orderInterceptors<T extends LoadedPlugin<unknown>>(plugins: readonly T[]): T[] {
+  return [...plugins].sort((a, b) => b.manifest.priority - a.manifest.priority || a.name.localeCompare(b.name));
+}
+
+class Builder {
+  readonly problems: ProblemList;
+  readonly created: LoadedPlugin<unknown>[] = [];
+  readonly extraWatch = new Set<string>();
+  readonly kit: PluginKit;
+
+  constructor(readonly loaded: LoadedConfig, readonly deps: PipelineDeps) {
+    this.problems = new ProblemList(loaded.file, loaded.locate);
+    this.kit = {
+      configDir: loaded.dir,
+      resolvePath: (relative) => path.resolve(loaded.dir, relative),
+      logger: deps.logger,
+      registry: deps.registry,
+      services: deps.services,
+      watch: (file) => this.extraWatch.add(path.resolve(loaded.dir, file)),
+    };
+  }
+
+  async plugin<T>(ref: PluginRef, kind: PluginKind, pointer: string): Promise<LoadedPlugin<T> | undefined> {
+    try {
+      const plugin = await loadPlugin<T>(ref, kind, { ...this.kit, logger: this.deps.logger.child({ plugin: ref.name ?? ref.use }) });
+      this.created.push(plugin);
+      return plugin;
+    } catch (error) {
+      if (error instanceof PluginLoadError) this.problems.addError(error.error, pointer + error.relativePointer);
+      else this.problems.addError(new GatewayError('LG_ERR_CONFIG_PLUGIN_CREATE', { kind, name: ref.use, reason: (error as Error).message }), pointer);
+      return undefined;
+    }
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.allSettled(this.created.map(async (plugin) => (plugin.instance as { close?: () => unknown }).close?.()));
+  }
+}
+
+function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<ParserInstance> | undefined)[]): ParserChain {
+  const primary: CompiledPattern[] = [];
+  const fallback: CompiledPattern[] = [];
+  const provable: ProvablePattern[] = [];
+  parsers.forEach((plugin, index) => {
+    if (!plugin) return;
+    const isFallback = (plugin.manifest as ParserManifest).fallback === true;
+    for (const pattern of plugin.instance.patterns) {
+      const configPointer = `/parsers/${index}${pattern.pointer ? `/options${pattern.pointer}` : '/use'}`;
+      const label = `${plugin.name}/${pattern.name}`;
+      if (pattern.flags && !/^i?$/.test(pattern.flags)) {
+        builder.problems.add('LG_ERR_CONFIG_REGEX_INVALID', configPointer, { rule: label, reason: `flags "${pattern.flags}" (only "i" is allowed)` });
+        continue;
+      }
+      let regex: RegExp;
+      try {
+        regex = compilePattern(pattern);
+      } catch (error) {
+        builder.problems.add('LG_ERR_CONFIG_REGEX_INVALID', configPointer, { rule: label, reason: (error as Error).message });
+        continue;
+      }
+      const entry: CompiledPattern = {
+        regex, pattern, parser: plugin.instance, parserName: plugin.name,
+        methods: pattern.methods ? new Set(pattern.methods.map((method) => method.toUpperCase())) : undefined,
+      };
+      (isFallback ? fallback : primary).push(entry);
+      if (!isFallback) provable.push({ ...pattern, label, configPointer });
+    }
+  });
+  provePatterns(provable, builder.problems);
+  return new ParserChain(primary, fallback);
+}
+
+function staticInstances(config: GatewayConfig, problems: ProblemList): InstanceView[] {
+  const instances: InstanceView[] = [];
+  config.registry.static.forEach((group, groupIndex) => {
+    group.instances.forEach((text, index) => {
+      const address = parseHostPort(text);
+      if (!address) {
+        problems.add('LG_ERR_CONFIG_INVALID', `/registry/static/${groupIndex}/instances/${index}`, { reason: `"${text}" is not host:port` });
+        return;
+      }
+      instances.push(makeInstance({ app: group.app, ...address, labels: group.labels, source: 'static' }));
+    });
+  });
+  return instances;
+}
+
+function compileSecurity(builder: Builder, config: GatewayConfig, auth: LoadedPlugin<AuthInstance>[]): SecurityPolicy | undefined {
+  try {
+    return new SecurityPolicy(config, auth, builder.deps.logger);
+  } catch (error) {
+    // Only address lists can fail here; find which entry.
+    const lists: [string, readonly string[]][] = [['/server/trustedProxies', config.server.trustedProxies], ['/security/ipAllowList', config.security.ipAllowList]];
+    const message = (error as Error).message;
+    const [pointer] = lists.flatMap(([base, entries]) => entries.map((entry, i) => (message.includes(`"${entry}"`) ? `${base}/${i}` : undefined))).filter(Boolean);
+    builder.problems.add('LG_ERR_CONFIG_INVALID', pointer ?? '/security', { reason: message });
+    return undefined;
+  }
+}
+
+export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): Promise<Pipeline> {
+  const builder = new Builder(loaded, deps);
+  const { config } = loaded;
+
+  const parserPlugins = await Promise.all(config.parsers.map((ref, i) => builder.plugin<ParserInstance>(ref, 'parser', `/parsers/${i}`)));
+  const router = await builder.plugin<RouterInstance>(config.router, 'router', '/router');
+  const auth = await Promise.all(config.security.auth.map((ref, i) => builder.plugin<AuthInstance>(ref, 'auth', `/security/auth/${i}`)));
+  const interceptors = await Promise.all(config.interceptors.map((ref, i) => builder.plugin<InterceptorInstance>(ref, 'interceptor', `/interceptors/${i}`)));
+
+  const parsers = compileParsers(builder, parserPlugins);
+  const present = <T>(list: (T | undefined)[]): T[] => list.filter((item): item is T => item !== undefined);
+  const security = compileSecurity(builder, config, present(auth));
+  const statics = staticInstances(config, builder.problems);
+
+  let pools: UpstreamPools | undefined;
+  if (builder.problems.size === 0) {
+    try {
+      pools = deps.acquirePools(config.upstream, builder.kit.resolvePath);
+    } catch (error) {
+      builder.problems.add('LG_ERR_CONFIG_INVALID', '/upstream/tls/ca', { reason: (error as Error).message });
+    }
+  }
+  if (builder.problems.size > 0 || !router || !security || !pools) {
+    await builder.closeAll();
+    builder.problems.throwIfAny();
+    throw new Error('unreachable: a failed build always has problems');
+  }
+
+  const ordered = orderInterceptors(present(interceptors));
+  const forward = ordered.reduceRight<Forward>((next, plugin) => plugin.instance.wrap(next), createForward(pools));
+  const pluginFiles = builder.created.flatMap((plugin) => (plugin.file ? [plugin.file] : []));
+  const hash = createHash('sha256').update(loaded.hash);
+  for (const plugin of builder.created) if (plugin.hash) hash.update(plugin.hash);
+  const acquiredPools = pools;
+
+  return Object.freeze({
+    version: deps.version,
+    hash: hash.digest('hex'),
+    file: loaded.file,
+    dir: loaded.dir,
+    loadedAt: new Date(),
+    config: deepFreeze(config),
+    parsers,
+    parserPlugins: present(parserPlugins),
+    router,
+    interceptors: ordered,
+    security,
+    staticInstances: Object.freeze(statics),
+    forward,
+    watchFiles: Object.freeze([loaded.file, ...pluginFiles, ...builder.extraWatch]),
+    sources: Object.freeze([
+      { file: loaded.file, hash: loaded.hash },
+      ...builder.created.flatMap((plugin) => (plugin.file && plugin.hash ? [{ file: plugin.file, hash: plugin.hash }] : [])),
+    ]),
+    async close() {
+      await builder.closeAll();
+      deps.releasePools(acquiredPools);
+    },
+  });
+}

@@ -1,0 +1,50 @@
+/**
+ * Composes the router's snapshot from its sources: static instances of the config version in
+ * force, instances from the registry store (Eureka registrations, upstream Eureka servers), and
+ * the label store, whose labels override registration labels. A new snapshot is built only when
+ * a source changes, never per request.
+ */
+import { buildSnapshot, makeInstance, type InstanceView, type RegistrySnapshot, type RegistryView } from './snapshot.js';
+
+/** Labels set by an operator for `app` (lower-cased) and `host:port`; they win over metadata. */
+export type LabelLookup = (appKey: string, hostPort: string) => Readonly<Record<string, string>> | undefined;
+
+export class RegistryComposer implements RegistryView {
+  private readonly sources = new Map<string, readonly InstanceView[]>();
+  private labels: LabelLookup = () => undefined;
+  private revision = 0;
+  private current: RegistrySnapshot = buildSnapshot(0, []);
+  private readonly listeners = new Set<(snapshot: RegistrySnapshot) => void>();
+
+  snapshot(): RegistrySnapshot {
+    return this.current;
+  }
+
+  onChange(listener: (snapshot: RegistrySnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Replaces the instances of one source (`static`, `store`, `upstream:<url>`). Earlier sources win on duplicates. */
+  setSource(name: string, instances: readonly InstanceView[]): void {
+    this.sources.set(name, instances);
+    this.rebuild();
+  }
+
+  setLabelLookup(lookup: LabelLookup): void {
+    this.labels = lookup;
+    this.rebuild();
+  }
+
+  rebuild(): void {
+    const all: InstanceView[] = [];
+    for (const instances of this.sources.values()) {
+      for (const instance of instances) {
+        const override = this.labels(instance.appKey, instance.hostPort);
+        all.push(override === undefined ? instance : makeInstance({ ...instance, labels: override }));
+      }
+    }
+    this.current = buildSnapshot(++this.revision, all);
+    for (const listener of this.listeners) listener(this.current);
+  }
+}
