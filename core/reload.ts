@@ -158,7 +158,11 @@ export class Reloader {
     const current = this.holder.current;
     try {
       const next = await this.build(current);
-      if (!next) return { ok: true, changed: false, version: current.version };
+      if (!next) {
+        // The file matches the config in force again: whatever failed before no longer applies.
+        this.lastError = null;
+        return { ok: true, changed: false, version: current.version };
+      }
       this.holder.swap(next);
       this.lastError = null;
       this.logger.info({ version: next.version, file: next.file }, 'config reloaded');

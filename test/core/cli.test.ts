@@ -1,0 +1,106 @@
+/** The CLI as users run it: exit codes and output of check, explain and schema. */
+import t from 'tap';
+import { spawnSync } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { makeTempDir } from '../helpers/gateway.js';
+import { CLI, repoPath } from '../helpers/paths.js';
+
+function run(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+t.test('check exits 0 on the shipped config', async (t) => {
+  const result = run(['check', '-c', repoPath('config/gateway.yaml')]);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /ok/);
+});
+
+t.test('check exits 1 naming both overlapping rules, a sample URI and FILE:LINE:COL', async (t) => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, `parsers:
+  - use: rules
+    options:
+      rules:
+        - name: jobs
+          match: "^/api/rest_j/v1/jobhistory/.+$"
+          application: a
+        - name: jobs-list
+          match: "/api/rest_[a-z]+/v1/jobhistory/list"
+          application: b
+`);
+  const result = run(['check', '-c', file]);
+  t.equal(result.code, 1);
+  const line = result.stderr.trim().split('\n')[0]!;
+  t.match(line, new RegExp(`^${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:9:\\d+ LG_ERR_CONFIG_RULES_OVERLAP `));
+  t.match(line, /rules\/jobs and rules\/jobs-list/);
+  t.match(line, /e\.g\. \/api\/rest_j\/v1\/jobhistory\/list/);
+});
+
+t.test('check prints every problem on its own line', async (t) => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, 'server:\n  port: 99999\n  colour: blue\n');
+  const result = run(['check', '-c', file]);
+  t.equal(result.code, 1);
+  const lines = result.stderr.trim().split('\n');
+  t.equal(lines.length, 2);
+  t.ok(lines.every((line) => / LG_ERR_CONFIG_SCHEMA /.test(line)));
+});
+
+t.test('check reports a missing environment variable and honours LABELGATE_CONFIG', async (t) => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, 'admin:\n  token: ${LG_TEST_TOKEN}\n');
+  const missing = run(['check'], { LABELGATE_CONFIG: file });
+  t.equal(missing.code, 1);
+  t.match(missing.stderr, /:2:\d+ LG_ERR_CONFIG_ENV_MISSING .*LG_TEST_TOKEN/);
+  t.equal(run(['check'], { LABELGATE_CONFIG: file, LG_TEST_TOKEN: 'x'.repeat(40) }).code, 0);
+});
+
+t.test('explain prints the parser, the application and the candidate instances', async (t) => {
+  const result = run(['explain', '-c', repoPath('config/gateway.yaml'), 'GET', '/api/rest_j/v1/jobhistory/list']);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /parser\s+rules \(rule jobhistory\)/);
+  t.match(result.stdout, /application linkis-ps-publicservice/);
+  t.match(result.stdout, /- 127\.0\.0\.1:9105 UP/);
+});
+
+t.test('explain shows label routing decided by the body', async (t) => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, 'registry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["10.0.0.1:9104"], labels: { route: et1 } }\n    - { app: linkis-cg-entrance, instances: ["10.0.0.2:9104"] }\n');
+  const tagged = run(['explain', '-c', file, 'POST', '/api/rest_j/v1/entrance/submit', '-H', 'Content-Type: application/json', '-d', '{"labels":{"route":"et1"}}']);
+  t.equal(tagged.code, 0, tagged.stderr);
+  t.match(tagged.stdout, /labels=\{"route":"et1"\}/);
+  t.match(tagged.stdout, /- 10\.0\.0\.1:9104 UP/);
+  t.notMatch(tagged.stdout, /10\.0\.0\.2/);
+  const unknown = run(['explain', '-c', file, 'POST', '/api/rest_j/v1/entrance/submit', '-d', '{"labels":{"route":"nope"}}']);
+  t.equal(unknown.code, 1);
+  t.match(unknown.stdout, /LG_ERR_ROUTE_NO_LABELLED_INSTANCE/);
+});
+
+t.test('explain of a refused path says why', async (t) => {
+  const result = run(['explain', '-c', repoPath('config/gateway.yaml'), 'GET', '/api/%2e%2e/x']);
+  t.equal(result.code, 1);
+  t.match(result.stdout, /LG_ERR_PATH_ENCODED_DOT_SEGMENT/);
+});
+
+t.test('usage errors exit 2; schema prints the JSON schema', async (t) => {
+  t.equal(run(['explain']).code, 2);
+  t.equal(run(['frobnicate']).code, 2);
+  const schema = run(['schema']);
+  t.equal(schema.code, 0);
+  t.equal(JSON.parse(schema.stdout).title, 'labelgate gateway.yaml');
+});
+
+t.test('start exits 1 with the problem when the config is broken', async (t) => {
+  const dir = await makeTempDir();
+  const file = path.join(dir, 'gateway.yaml');
+  await writeFile(file, 'server:\n  port: 0\nadmin:\n  port: 0\nparsers: [ { use: nope } ]\n');
+  const result = run(['start', '-c', file]);
+  t.equal(result.code, 1);
+  t.match(result.stderr, /:5:\d+ LG_ERR_CONFIG_PLUGIN_NOT_FOUND/);
+});
