@@ -1,8 +1,10 @@
 /**
- * Load generation with autocannon, in a child process of its own so the load generator does
- * not share an event loop (or, with taskset, a core) with what it measures.
+ * Load generation in a child process of its own, so the load generator does not share an event
+ * loop (or, with taskset, a core) with what it measures. wrk (C, Debian package `wrk`) is used
+ * for plain GETs when installed, since it needs far less CPU than a JavaScript generator and so
+ * leaves the core it shares with the upstream free; autocannon otherwise and for bodies.
  */
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 import { pinned } from './processes.js';
@@ -15,6 +17,8 @@ export interface LoadOptions {
   readonly headers?: Record<string, string>;
   readonly body?: string;
   readonly pipelining?: number;
+  /** Force a generator (default: wrk for bodiless GETs when installed). */
+  readonly tool?: 'wrk' | 'autocannon';
 }
 
 export interface LoadResult {
@@ -24,20 +28,58 @@ export interface LoadResult {
   readonly p99: number;
   readonly errors: number;
   readonly non2xx: number;
+  readonly tool: 'wrk' | 'autocannon';
 }
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'autocannon-runner.js');
+const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 
-export function runLoad(options: LoadOptions, core?: number): Promise<LoadResult> {
+export function wrkAvailable(): boolean {
+  return hasWrk;
+}
+
+function collect(command: string, args: string[]): Promise<string> {
   return new Promise((resolve, reject) => {
-    const [command, args] = pinned(process.execPath, [RUNNER, JSON.stringify(options)], core);
     const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
     let output = '';
     child.stdout.on('data', (chunk: Buffer) => (output += chunk));
     child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon runner exited with ${code}`));
-      resolve(JSON.parse(output) as LoadResult);
-    });
+    child.on('exit', (code) => (code === 0 ? resolve(output) : reject(new Error(`${command} exited with ${code}`))));
   });
+}
+
+function millis(text: string | undefined): number {
+  const match = /([\d.]+)(us|ms|s)/.exec(text ?? '');
+  if (!match) return NaN;
+  const value = Number(match[1]);
+  return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
+}
+
+async function runWrk(options: LoadOptions, core?: number): Promise<LoadResult> {
+  const args = ['-t1', `-c${options.connections ?? 50}`, `-d${options.durationSeconds ?? 10}s`, '--latency'];
+  for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
+  const [command, full] = pinned('wrk', [...args, options.url], core);
+  const output = await collect(command, full);
+  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
+  const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
+  return {
+    requests,
+    rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
+    p50: millis(/50%\s+(\S+)/.exec(output)?.[1]),
+    p99: millis(/99%\s+(\S+)/.exec(output)?.[1]),
+    errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
+    non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
+    tool: 'wrk',
+  };
+}
+
+async function runAutocannon(options: LoadOptions, core?: number): Promise<LoadResult> {
+  const [command, args] = pinned(process.execPath, [RUNNER, JSON.stringify(options)], core);
+  return { ...(JSON.parse(await collect(command, args)) as Omit<LoadResult, 'tool'>), tool: 'autocannon' };
+}
+
+export function runLoad(options: LoadOptions, core?: number): Promise<LoadResult> {
+  const plainGet = (options.method ?? 'GET') === 'GET' && options.body === undefined && (options.pipelining ?? 1) === 1;
+  const tool = options.tool ?? (hasWrk && plainGet ? 'wrk' : 'autocannon');
+  return tool === 'wrk' ? runWrk(options, core) : runAutocannon(options, core);
 }
