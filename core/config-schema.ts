@@ -149,6 +149,7 @@ const websocket: JsonSchema = {
     heartbeat: duration('5s'),
     maxUpstreams: { type: 'integer', minimum: 1, default: 16 },
     maxBufferedBytes: size('4MiB'),
+    tunnels: { ...regexList(), description: 'anchored regexes on the handshake path proxied 1:1 instead of multiplexed' },
   },
 };
 

@@ -61,6 +61,7 @@ export interface GatewayConfig {
     readonly heartbeat: number;
     readonly maxUpstreams: number;
     readonly maxBufferedBytes: number;
+    readonly tunnels: readonly string[];
   };
   readonly upstream: {
     readonly connectTimeout: number;

@@ -54,6 +54,15 @@ export const ERRORS = {
   LG_ERR_UPSTREAM_RESET: { httpStatus: 502, envelopeStatus: 1, message: 'The connection to {instance} of {application} failed before it answered' },
   LG_ERR_HEADER_INJECTION: { httpStatus: 400, envelopeStatus: 1, message: 'A header value for the upstream contains CR, LF or NUL' },
 
+  // WebSocket (core/ws-*.ts).
+  LG_ERR_WS_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'No WebSocket endpoint at {path}' },
+  LG_ERR_WS_BAD_FRAME: { httpStatus: 400, envelopeStatus: 1, message: 'A frame must be a JSON object with a string "method": {reason}' },
+  LG_ERR_WS_BINARY_FRAME: { httpStatus: 400, envelopeStatus: 1, message: 'Binary frames are not accepted on a multiplexed connection; send JSON text' },
+  LG_ERR_WS_TOO_MANY_UPSTREAMS: { httpStatus: 429, envelopeStatus: 1, message: 'This connection already talks to {limit} instances' },
+  LG_ERR_WS_UPSTREAM_CONNECT: { httpStatus: 502, envelopeStatus: 1, message: 'Cannot open a WebSocket to {instance} of {application}' },
+  LG_ERR_WS_UPSTREAM_CLOSED: { httpStatus: 502, envelopeStatus: 1, message: 'The WebSocket to {instance} of {application} closed ({closeCode}); the next message reconnects' },
+  LG_ERR_WS_UPSTREAM_BUSY: { httpStatus: 503, envelopeStatus: 1, message: 'The WebSocket to {instance} of {application} is not keeping up; message not sent' },
+
   // Security (core/security.ts, plugins/auth/*).
   LG_ERR_AUTH_REQUIRED: { httpStatus: 401, envelopeStatus: -1, message: NOT_LOGGED_IN },
   LG_ERR_AUTH_PLUGIN_FAILED: { httpStatus: 401, envelopeStatus: -1, message: NOT_LOGGED_IN },

@@ -76,13 +76,14 @@ export class Gateway {
     const services: Record<string, unknown> = {};
     const pools = new PoolProvider();
     const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
-    const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: { gateway: string; admin: string } } = {};
+    const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: ModuleContext['addresses']; servers?: ModuleContext['servers'] } = {};
     const swapListeners: ((next: Pipeline, previous: Pipeline) => void)[] = [];
     const context: ModuleContext = {
       initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services,
       get holder() { if (!late.holder) throw new Error('the pipeline holder exists only after setup'); return late.holder; },
       get reloader() { if (!late.reloader) throw new Error('the reloader exists only after setup'); return late.reloader; },
       get addresses() { if (!late.addresses) throw new Error('addresses are known only after the listeners start'); return late.addresses; },
+      get servers() { if (!late.servers) throw new Error('servers exist only after the listeners start'); return late.servers; },
       onSwap: (listener) => swapListeners.push(listener),
     };
     for (const module of modules) await module.setup(context);
@@ -120,6 +121,7 @@ export class Gateway {
       throw error;
     }
     late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
+    late.servers = { gateway: listener.server, admin: admin.server };
     gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, logger, context);
     for (const module of modules) await module.started?.(context);
     if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
@@ -158,6 +160,7 @@ export class Gateway {
   async close(): Promise<void> {
     this.ready = false;
     await this.watcher?.close();
+    for (const module of this.modules) await module.draining?.();
     await this.listener.close();
     await this.admin.close();
     for (const module of [...this.modules].reverse()) await module.close?.();

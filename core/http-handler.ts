@@ -8,9 +8,9 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
-import type { AuthRequest, Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
+import type { Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
+import { IncomingAuthRequest } from './auth-request.js';
 import { resolveClient, type ClientAddress } from './client-address.js';
-import { parseCookies } from './cookies.js';
 import { readBodyFacts } from './body-reader.js';
 import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
 import { GatewayError } from './errors.js';
@@ -30,37 +30,11 @@ export interface HandlerDeps {
 }
 
 /** Per-request state, created once the path is known to be acceptable. */
-export class RequestContext implements AuthRequest {
-  private parsedCookies: Record<string, string> | undefined;
+export class RequestContext extends IncomingAuthRequest {
   principal: Principal | undefined;
 
-  constructor(
-    readonly req: IncomingMessage,
-    readonly res: ServerResponse,
-    readonly pipeline: Pipeline,
-    readonly target: RequestTarget,
-    readonly client: ClientAddress,
-  ) {}
-
-  get method(): string {
-    return this.req.method ?? 'GET';
-  }
-
-  get path(): string {
-    return this.target.path;
-  }
-
-  get headers() {
-    return this.req.headers;
-  }
-
-  get clientIp(): string {
-    return this.client.ip;
-  }
-
-  get cookies(): Readonly<Record<string, string>> {
-    this.parsedCookies ??= parseCookies(this.req.headers.cookie);
-    return this.parsedCookies;
+  constructor(req: IncomingMessage, readonly res: ServerResponse, readonly pipeline: Pipeline, target: RequestTarget, client: ClientAddress) {
+    super(req, target, client);
   }
 }
 

@@ -3,6 +3,7 @@
  * metrics, …). Each is set up once at start, before the first pipeline is built, so it can offer
  * services to plugins, local endpoints on the public listener and routes on the admin listener.
  */
+import type { Server } from 'node:http';
 import type { Logger } from './contracts.js';
 import type { AdminModule } from './admin-server.js';
 import type { GatewayConfig } from './config-types.js';
@@ -27,6 +28,8 @@ export interface ModuleContext {
   readonly reloader: Reloader;
   /** Addresses the listeners are bound to, available from `started` on. */
   readonly addresses: { gateway: string; admin: string };
+  /** The listeners' servers (e.g. for `upgrade` events), available from `started` on. */
+  readonly servers: { gateway: Server; admin: Server };
   onSwap(listener: (next: Pipeline, previous: Pipeline) => void): void;
 }
 
@@ -37,5 +40,7 @@ export interface GatewayModule {
   started?(context: ModuleContext): void | Promise<void>;
   /** Readiness beyond the listeners (e.g. the first registry sync). */
   ready?(): boolean;
+  /** The gateway is stopping: release long-lived client connections (WebSockets get 1001). */
+  draining?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }

@@ -1,0 +1,119 @@
+/**
+ * WebSocket upgrades on the public listener (`/ws/**`). The handshake passes the same steps as
+ * HTTP before any upstream is dialled: the path normaliser (S13), the `websocket.prefix` check
+ * (404 outside it), the client IP allow list, then pass-through or the auth plugins (401).
+ * Then the connection is either multiplexed (core/ws-session.ts, the default) or, for paths on
+ * `websocket.tunnels`, proxied 1:1 to the instance its path routes to (core/ws-tunnel.ts).
+ */
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { TLSSocket } from 'node:tls';
+import { WebSocketServer } from 'ws';
+import type { Logger } from './contracts.js';
+import { resolveClient } from './client-address.js';
+import { errorResponse } from './envelope.js';
+import { GatewayError } from './errors.js';
+import { IncomingAuthRequest } from './auth-request.js';
+import { normaliseTarget } from './path.js';
+import { anchoredRegex } from './security.js';
+import type { PipelineHolder } from './reload.js';
+import type { RegistryView } from './registry/snapshot.js';
+import { CLOSE_GOING_AWAY } from './ws-close-codes.js';
+import { MultiplexSession, type Handshake } from './ws-session.js';
+import { openTunnel } from './ws-tunnel.js';
+
+export interface WebSocketDeps {
+  readonly holder: PipelineHolder;
+  readonly registry: RegistryView;
+  readonly logger: Logger;
+}
+
+/** Refuses an upgrade with an envelope on the raw socket, before any WebSocket exists. */
+function refuse(socket: Duplex, error: unknown): void {
+  const { httpStatus, body } = errorResponse(null, error);
+  const payload = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${httpStatus} ${httpStatus === 401 ? 'Unauthorized' : httpStatus === 404 ? 'Not Found' : 'Error'}\r\n`
+    + 'Content-Type: application/json;charset=UTF-8\r\n'
+    + `Content-Length: ${Buffer.byteLength(payload)}\r\nConnection: close\r\n\r\n${payload}`);
+}
+
+export class WebSocketGateway {
+  private readonly sessions = new Set<MultiplexSession>();
+  private readonly servers = new Map<number, WebSocketServer>();
+  private timer: NodeJS.Timeout | undefined;
+  private heartbeatMs = 0;
+
+  constructor(private readonly deps: WebSocketDeps) {
+    this.schedule();
+    deps.holder.onSwap(() => this.schedule());
+  }
+
+  /** One heartbeat timer for all sessions, re-armed when `websocket.heartbeat` changes. */
+  private schedule(): void {
+    const interval = this.deps.holder.current.config.websocket.heartbeat;
+    if (interval === this.heartbeatMs) return;
+    clearInterval(this.timer);
+    this.heartbeatMs = interval;
+    this.timer = setInterval(() => {
+      for (const session of this.sessions) session.heartbeat();
+    }, interval);
+    this.timer.unref();
+  }
+
+  /** `ws` fixes maxPayload per server: one server per configured limit. */
+  private serverFor(maxPayload: number): WebSocketServer {
+    let server = this.servers.get(maxPayload);
+    if (!server) {
+      server = new WebSocketServer({ noServer: true, perMessageDeflate: false, maxPayload, clientTracking: false });
+      this.servers.set(maxPayload, server);
+    }
+    return server;
+  }
+
+  handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
+    socket.on('error', () => socket.destroy());
+    this.upgrade(req, socket, head).catch((error: unknown) => {
+      if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error }, 'websocket upgrade failed');
+      if (!socket.destroyed) refuse(socket, error);
+    });
+  }
+
+  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    const pipeline = this.deps.holder.current;
+    const { websocket } = pipeline.config;
+    const { security } = pipeline;
+    const target = normaliseTarget(req.url ?? '/');
+    if (!target.path.startsWith(websocket.prefix)) throw new GatewayError('LG_ERR_WS_NOT_FOUND', { path: target.path });
+    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], security.trustedProxies);
+    security.checkClientIp(client.ip);
+    const context = new IncomingAuthRequest(req, target, client);
+    const passThrough = security.isPassThrough(target.path);
+    const principal = passThrough ? undefined : await security.authenticate(context);
+    const handshake: Handshake = {
+      target, headers: req.headers, client, auth: context, passThrough,
+      scheme: req.socket instanceof TLSSocket ? 'https' : 'http',
+    };
+    const server = this.serverFor(websocket.maxMessageBytes);
+    if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
+      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline });
+      return;
+    }
+    server.handleUpgrade(req, socket, head, (ws) => {
+      const session = new MultiplexSession(ws, handshake, this.deps);
+      this.sessions.add(session);
+      ws.once('close', () => this.sessions.delete(session));
+    });
+  }
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  /** Shutdown: every client socket is closed with 1001, and its upstream links with it. */
+  close(code = CLOSE_GOING_AWAY): void {
+    clearInterval(this.timer);
+    for (const session of this.sessions) session.closeClient(code);
+    this.sessions.clear();
+    for (const server of this.servers.values()) server.close();
+  }
+}

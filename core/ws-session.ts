@@ -1,0 +1,194 @@
+/**
+ * One multiplexed client connection (spec/linkis.md §5, without its shared-state quirks).
+ *
+ *   client frame ─► re-authenticate ─► parse ─► route ─► link for (application, instance)
+ *        │            (fresh state per frame, on the pipeline in force)      │ same text, unchanged
+ *        └── error? an envelope frame for that frame only ◄──────────────────┘
+ *   instance frames ──────────────────────────────────────────────────────► client, unchanged
+ *
+ * Frames are handled one at a time, in arrival order. Backpressure: when the client reads
+ * slower than its instances write, every upstream link of the session is paused until the
+ * client's buffer drains to half the limit.
+ */
+import type { IncomingHttpHeaders } from 'node:http';
+import type WebSocket from 'ws';
+import { instanceAt, type AuthRequest, type Logger, type Principal } from './contracts.js';
+import type { ClientAddress } from './client-address.js';
+import { routingFacts } from './body-reader.js';
+import { GatewayError } from './errors.js';
+import { outboundHeaders } from './outbound-headers.js';
+import { LazyParseRequest } from './parse-stage.js';
+import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
+import type { Pipeline } from './pipeline.js';
+import type { PipelineHolder } from './reload.js';
+import type { InstanceView, RegistryView } from './registry/snapshot.js';
+import { CLOSE_NORMAL, CLOSE_POLICY_VIOLATION } from './ws-close-codes.js';
+import { errorFrame, frameIdentity, parseClientFrame } from './ws-frames.js';
+import { UpstreamLink } from './ws-upstream.js';
+
+/** What the handshake established, reused (read-only) by every frame. */
+export interface Handshake {
+  readonly target: RequestTarget;
+  readonly headers: IncomingHttpHeaders;
+  readonly client: ClientAddress;
+  readonly auth: AuthRequest;
+  /** The handshake path is on the pass-through list: frames need no credentials either. */
+  readonly passThrough: boolean;
+  readonly scheme: 'http' | 'https';
+}
+
+export interface SessionDeps {
+  readonly holder: PipelineHolder;
+  readonly registry: RegistryView;
+  readonly logger: Logger;
+}
+
+/** Parsers see a frame as a request with a body. */
+const FRAME_METHOD = 'POST';
+const WS_HANDSHAKE_HEADERS = ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions', 'sec-websocket-accept'];
+
+interface Link {
+  readonly link: UpstreamLink;
+  readonly application: string;
+  readonly instance: string;
+}
+
+export class MultiplexSession {
+  private readonly links = new Map<string, Link>();
+  private queue: Promise<void> = Promise.resolve();
+  private closing = false;
+  private pausedUpstreams = false;
+  private clientAlive = true;
+
+  constructor(private readonly client: WebSocket, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
+    client.on('message', (data, isBinary) => {
+      const text = isBinary ? undefined : data.toString();
+      this.queue = this.queue.then(() => this.onFrame(text)).catch((error: unknown) => {
+        deps.logger.error({ err: error }, 'websocket frame handling failed');
+      });
+    });
+    client.on('pong', () => (this.clientAlive = true));
+    client.on('close', () => this.shutdown(CLOSE_NORMAL));
+    client.on('error', () => this.shutdown(CLOSE_NORMAL));
+  }
+
+  private send(text: string): void {
+    if (this.client.readyState === this.client.OPEN) this.client.send(text);
+  }
+
+  private async onFrame(text: string | undefined): Promise<void> {
+    if (this.closing) return;
+    const pipeline = this.deps.holder.acquire();
+    try {
+      if (text === undefined) throw new GatewayError('LG_ERR_WS_BINARY_FRAME');
+      const frame = parseClientFrame(text);
+      const principal = await this.authenticate(pipeline, text);
+      if (this.closing) return;
+      const target = normaliseTarget(frame.method);
+      const hit = pipeline.parsers.find(FRAME_METHOD, target.path);
+      if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: target.path });
+      const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
+      if (hit.entry.parser.needsBody?.(request, hit.match)) request.body = routingFacts(frame.data);
+      const parsed = hit.entry.parser.parse(request, hit.match);
+      const choice = pipeline.router.instance.route(parsed, { snapshot: this.deps.registry.snapshot(), method: FRAME_METHOD, path: target.path });
+      const link = this.linkFor(choice.application, instanceAt(choice, 0), pipeline, principal);
+      const sent = link.link.send({ text, undeliverable: (why) => this.undeliverable(text, link, why) });
+      if (!sent) throw new GatewayError('LG_ERR_WS_UPSTREAM_BUSY', { instance: link.instance, application: link.application });
+    } catch (error) {
+      this.send(errorFrame(frameIdentity(text), error));
+    } finally {
+      this.deps.holder.release(pipeline);
+    }
+  }
+
+  /** Sessions end while a connection is open; then the client hears −1 and the socket closes (1008). */
+  private async authenticate(pipeline: Pipeline, text: string): Promise<Principal | undefined> {
+    if (this.handshake.passThrough) return undefined;
+    try {
+      return await pipeline.security.authenticate(this.handshake.auth);
+    } catch (error) {
+      this.send(errorFrame(frameIdentity(text), error));
+      this.shutdown(CLOSE_POLICY_VIOLATION);
+      this.client.close(CLOSE_POLICY_VIOLATION);
+      throw error;
+    }
+  }
+
+  private linkFor(application: string, instance: InstanceView, pipeline: Pipeline, principal: Principal | undefined): Link {
+    const key = `${instance.appKey} ${instance.hostPort}`;
+    const existing = this.links.get(key);
+    if (existing && !existing.link.isClosed) return existing;
+    const { websocket } = pipeline.config;
+    if (this.links.size >= websocket.maxUpstreams) throw new GatewayError('LG_ERR_WS_TOO_MANY_UPSTREAMS', { limit: websocket.maxUpstreams });
+    const headers = outboundHeaders(this.handshake.headers, this.handshake.client, this.handshake.scheme, principal ? { 'x-linkis-user': principal.user } : {});
+    for (const name of WS_HANDSHAKE_HEADERS) delete headers[name];
+    const url = `ws://${instance.origin.slice('http://'.length)}${targetToString(this.handshake.target)}`;
+    const entry: Link = {
+      application,
+      instance: instance.hostPort,
+      link: new UpstreamLink(url, headers, websocket.maxBufferedBytes, websocket.maxMessageBytes, {
+        onMessage: (data, isBinary) => this.relayToClient(data, isBinary, websocket.maxBufferedBytes),
+        onClose: (code, opened) => this.onLinkClosed(key, entry, code, opened),
+      }),
+    };
+    this.links.set(key, entry);
+    return entry;
+  }
+
+  private relayToClient(data: WebSocket.RawData, isBinary: boolean, limit: number): void {
+    if (this.client.readyState !== this.client.OPEN) return;
+    this.client.send(data as Buffer, { binary: isBinary }, () => {
+      if (this.pausedUpstreams && this.client.bufferedAmount <= limit / 2) {
+        this.pausedUpstreams = false;
+        for (const { link } of this.links.values()) link.resume();
+      }
+    });
+    if (!this.pausedUpstreams && this.client.bufferedAmount > limit) {
+      this.pausedUpstreams = true;
+      for (const { link } of this.links.values()) link.pause();
+    }
+  }
+
+  private undeliverable(text: string, link: Link, why: 'connect' | 'closed'): void {
+    const params = { instance: link.instance, application: link.application, closeCode: 1006 };
+    this.send(errorFrame(frameIdentity(text), new GatewayError(why === 'connect' ? 'LG_ERR_WS_UPSTREAM_CONNECT' : 'LG_ERR_WS_UPSTREAM_CLOSED', params)));
+  }
+
+  private onLinkClosed(key: string, entry: Link, code: number, opened: boolean): void {
+    if (this.links.get(key) === entry) this.links.delete(key);
+    if (this.closing || !opened) return;
+    this.send(errorFrame({ method: null }, new GatewayError('LG_ERR_WS_UPSTREAM_CLOSED', { instance: entry.instance, application: entry.application, closeCode: code }, {
+      data: { application: entry.application, instance: entry.instance, closeCode: code },
+    })));
+  }
+
+  /** Called every `websocket.heartbeat`: ping instances and the client; drop the silent ones. */
+  heartbeat(): void {
+    for (const { link } of this.links.values()) link.heartbeat();
+    if (this.client.readyState !== this.client.OPEN) return;
+    if (!this.clientAlive) {
+      this.client.terminate();
+      return;
+    }
+    this.clientAlive = false;
+    this.client.ping();
+  }
+
+  get upstreamCount(): number {
+    return this.links.size;
+  }
+
+  /** Shutdown of the gateway: the client hears `code` (1001), its links are closed. */
+  closeClient(code: number): void {
+    this.shutdown(code);
+    if (this.client.readyState === this.client.OPEN) this.client.close(code);
+  }
+
+  /** Closes every upstream link; the client socket is closed by whoever called this. */
+  shutdown(code: number): void {
+    if (this.closing) return;
+    this.closing = true;
+    for (const { link } of this.links.values()) link.close(code === CLOSE_POLICY_VIOLATION ? CLOSE_NORMAL : code);
+    this.links.clear();
+  }
+}
