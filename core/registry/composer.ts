@@ -6,7 +6,7 @@
  */
 import { buildSnapshot, makeInstance, type InstanceView, type RegistrySnapshot, type RegistryView } from './snapshot.js';
 
-/** Labels set by an operator for `app` (lower-cased) and `host:port`; they win over metadata. */
+/** Labels set by an operator for `app` (lower-cased) and `host:port`; each key wins over metadata. */
 export type LabelLookup = (appKey: string, hostPort: string) => Readonly<Record<string, string>> | undefined;
 
 export class RegistryComposer implements RegistryView {
@@ -41,7 +41,8 @@ export class RegistryComposer implements RegistryView {
     for (const instances of this.sources.values()) {
       for (const instance of instances) {
         const override = this.labels(instance.appKey, instance.hostPort);
-        all.push(override === undefined ? instance : makeInstance({ ...instance, labels: override }));
+        // Per key, so an operator `tenant` label keeps a registration's `route` (spec §8).
+        all.push(override === undefined ? instance : makeInstance({ ...instance, labels: { ...instance.labels, ...override } }));
       }
     }
     this.current = buildSnapshot(++this.revision, all);
