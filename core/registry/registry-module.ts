@@ -71,7 +71,7 @@ export function createRegistryModule(): GatewayModule {
       const views = new ViewCache('eureka');
       const publishInstances = () => context.registry.setSource(STORE_SOURCE, views.viewsOf([...current.instances()].map((served) => served.record)));
       publishInstances();
-      context.registry.setLabelLookup((appKey, hostPort) => current.labelsOf(appKey, hostPort)?.labels);
+      context.registry.setLabelLookup((appKey, hostPort) => current.labelsOf(appKey, hostPort)?.labels, () => current.labels());
       // Changes arriving in one tick (a burst of registrations) make one new snapshot.
       let pending: { instances: boolean } | undefined;
       current.onChange((change) => {

@@ -13,7 +13,8 @@ const SCRIPT = path.join(path.dirname(fileURLToPath(import.meta.url)), 'eureka-c
 export interface EurekaClientOptions {
   /** e.g. `http://127.0.0.1:9002/eureka/apps/` (credentials may be in the URL). */
   readonly serviceUrl: string;
-  readonly instance: Partial<EurekaClient.EurekaInstanceConfig> & { app: string; port: number | object };
+  /** Instance fields as the client's config takes them (the wire shapes of spec §3.1). */
+  readonly instance: Record<string, unknown> & { app: string };
   readonly heartbeatInterval?: number;
   readonly registryFetchInterval?: number;
   readonly shouldUseDelta?: boolean;
