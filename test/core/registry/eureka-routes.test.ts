@@ -4,6 +4,15 @@
  */
 import t from 'tap';
 import { gunzipSync } from 'node:zlib';
+import Fastify from 'fastify';
+import { request } from 'undici';
+import { GatewayError } from '../../../core/errors.js';
+import { createLogger } from '../../../core/logger.js';
+import { EurekaReads } from '../../../core/registry/eureka-reads.js';
+import { eurekaAdminModule } from '../../../core/registry/eureka-routes.js';
+import { EurekaWrites } from '../../../core/registry/eureka-writes.js';
+import { MemoryStore } from '../../../core/registry/memory-store.js';
+import { RegistryMirror } from '../../../core/registry/mirror.js';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 import { eureka, register, registeredInstances, registration } from '../../helpers/eureka.js';
 
@@ -275,7 +284,6 @@ t.test('27, 28: gzip only when asked; JSON with or without an Accept header', as
 });
 
 async function fetchRaw(url: string): Promise<Buffer> {
-  const { request } = await import('undici');
   const response = await request(url, { headers: { 'accept-encoding': 'gzip' } });
   return Buffer.from(await response.body.arrayBuffer());
 }
@@ -322,4 +330,24 @@ t.test('wrong methods are 405, unknown paths 404, malformed escapes 400, never a
   const huge = await gw.admin('/eureka/apps/foo', { method: 'POST', headers: { 'content-type': 'application/json' }, body: 'x'.repeat(2 * 1024 * 1024) });
   t.equal(huge.status, 413);
   t.equal((await gw.admin('/healthz')).status, 200, 'still serving');
+});
+
+t.test('36 (memory side): a store that is unavailable answers 503, never 404, so clients retry rather than re-register', async (t) => {
+  const store = await MemoryStore.open({ evictionIntervalMs: 60_000 });
+  t.teardown(() => store.close());
+  const down = () => Promise.reject(new GatewayError('LG_ERR_REGISTRY_UNAVAILABLE', { reason: 'etcd deadline exceeded' }));
+  const unavailable = new Proxy(store, { get: (target, property, receiver) => (['getInstance', 'putInstance', 'renewInstance', 'deleteInstance'].includes(String(property)) ? down : Reflect.get(target, property, receiver)) });
+  const mirror = new RegistryMirror(unavailable, 180_000, createLogger('silent'));
+  await mirror.start();
+  const app = Fastify();
+  eurekaAdminModule({ reads: new EurekaReads(mirror), writes: new EurekaWrites(unavailable, mirror, { leaseSeconds: 90 }), credentials: () => undefined })(app);
+  t.teardown(() => app.close());
+  for (const [method, url] of [['PUT', '/eureka/apps/FOO/foo-1'], ['DELETE', '/eureka/apps/FOO/foo-1'], ['PUT', '/eureka/apps/FOO/foo-1/status?value=UP']] as const) {
+    const answer = await app.inject({ method, url });
+    t.equal(answer.statusCode, 503, `${method} ${url}`);
+    t.equal(answer.json().data.code, 'LG_ERR_REGISTRY_UNAVAILABLE');
+  }
+  const registration = await app.inject({ method: 'POST', url: '/eureka/apps/foo', headers: { 'content-type': 'application/json' }, payload: JSON.stringify({ instance: { app: 'foo', hostName: 'h', ipAddr: '1.2.3.4', port: 1, dataCenterInfo: { name: 'MyOwn' } } }) });
+  t.equal(registration.statusCode, 503);
+  t.equal((await app.inject({ method: 'GET', url: '/eureka/apps' })).statusCode, 200, 'reads are served from the last known state');
 });
