@@ -1,4 +1,7 @@
 /** Every benchmark `npm run bench` knows, in the order it runs them. */
 import type { Benchmark } from './lib/report.js';
 
-export const SUITES: readonly (() => Promise<Benchmark>)[] = [];
+export const SUITES: readonly (() => Promise<Benchmark>)[] = [
+  () => import('./registry-change.js').then((suite) => suite.registryChange),
+  () => import('./routing-scale.js').then((suite) => suite.routingScale),
+];
