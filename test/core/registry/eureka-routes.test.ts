@@ -14,7 +14,7 @@ import { EurekaWrites } from '../../../core/registry/eureka-writes.js';
 import { MemoryStore } from '../../../core/registry/memory-store.js';
 import { RegistryMirror } from '../../../core/registry/mirror.js';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
-import { eureka, register, registeredInstances, registration } from '../../helpers/eureka.js';
+import { eureka, eventually, register, registeredInstances, registration } from '../../helpers/eureka.js';
 
 const CONFIG = 'registry: { eureka: { leaseSeconds: 30 } }\n';
 
@@ -243,8 +243,8 @@ t.test('24: delta entries older than registry.eureka.deltaRetention are gone', a
   const gw = await gateway(t, 'registry: { eureka: { deltaRetention: 300ms } }\n');
   await register(gw, 'foo', registration('foo', 'foo-1', 9205));
   t.equal((await eureka(gw, 'GET', '/eureka/apps/delta')).json().applications.application.length, 1);
-  await new Promise((resolve) => setTimeout(resolve, 400));
-  t.same((await eureka(gw, 'GET', '/eureka/apps/delta')).json().applications.application, []);
+  await eventually(async () => (await eureka(gw, 'GET', '/eureka/apps/delta')).json().applications.application.length === 0, 10_000, 'the change aged out');
+  t.equal((await registeredInstances(gw)).length, 1, 'while the instance itself stays');
 });
 
 t.test('26: a Spring-style body with a colon id, string timestamps and Java empty-map metadata registers', async (t) => {
@@ -293,11 +293,12 @@ t.test('29, 30: same id replaces (keeping serviceUpTimestamp); an older dirty ti
   await register(gw, 'foo', registration('foo', 'foo-1', 9205, { lastDirtyTimestamp: 2000, metadata: { v: '1' } }));
   await register(gw, 'foo', registration('foo', 'foo-2', 9206));
   const first = await instanceOf(gw, 'FOO', 'foo-1');
-  await new Promise((resolve) => setTimeout(resolve, 5));
+  await eventually(() => Date.now() > first.leaseInfo.registrationTimestamp, 1000, 'a later millisecond');
   await register(gw, 'foo', registration('foo', 'foo-1', 9205, { lastDirtyTimestamp: 3000, metadata: { v: '2' } }));
   const second = await instanceOf(gw, 'FOO', 'foo-1');
   t.equal(second.metadata.v, '2');
-  t.equal(second.leaseInfo.serviceUpTimestamp, first.leaseInfo.serviceUpTimestamp);
+  t.ok(second.leaseInfo.registrationTimestamp > first.leaseInfo.serviceUpTimestamp, 'registered again later');
+  t.equal(second.leaseInfo.serviceUpTimestamp, first.leaseInfo.serviceUpTimestamp, 'but up since the first time');
   t.equal((await registeredInstances(gw)).length, 2, 'two ids, two instances; one id registered twice is one');
   t.equal((await register(gw, 'foo', registration('foo', 'foo-1', 9205, { lastDirtyTimestamp: 2500, metadata: { v: 'stale' } }))).status, 204);
   t.equal((await instanceOf(gw, 'FOO', 'foo-1')).metadata.v, '2', 'the stale registration did not overwrite');

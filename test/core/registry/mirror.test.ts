@@ -4,6 +4,7 @@ import { DeltaRing } from '../../../core/registry/delta-ring.js';
 import { MemoryStore } from '../../../core/registry/memory-store.js';
 import { RegistryMirror } from '../../../core/registry/mirror.js';
 import type { RegistryStore, StoreWatch, WatchListener } from '../../../core/registry/store.js';
+import { eventually } from '../../helpers/eureka.js';
 import { record } from '../../helpers/store-contract.js';
 
 const logger = createLogger('silent');
@@ -64,8 +65,8 @@ t.test('a compacted watch makes the mirror list again, drop its delta ring and s
   const changes: unknown[] = [];
   mirror.onChange((change) => changes.push(change));
   flaky.compact();
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  t.ok(mirror.instance('foo', 'missed'), 'the re-list found what the dead watch missed');
+  await eventually(() => mirror.instance('foo', 'missed') !== undefined, 10_000, 'the re-list');
+  t.pass('the re-list found what the dead watch missed');
   t.same(changes, [{ instances: true, labels: true }]);
   t.same(mirror.delta.changes(), [], 'no half-known delta: clients fall back to a full fetch');
   await store.putInstance(record('foo', 'later'), { ttlSeconds: 30 });
