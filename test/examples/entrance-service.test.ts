@@ -20,7 +20,7 @@ interface Started {
 }
 
 function startEntrance(t: { teardown(fn: () => unknown): void }, gw: TestGateway, extra: string[] = []): Promise<Started> {
-  const child = spawn(process.execPath, [MAIN, '--eureka', `${gw.gateway.adminUrl}/eureka/`, '--heartbeat', '500ms', '--job-ms', '300', '--exit-with-stdin', ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [MAIN, '--eureka', `${gw.gateway.adminUrl}/eureka/`, '--heartbeat', '500ms', '--job-ms', '60000', '--exit-with-stdin', ...extra], { stdio: ['pipe', 'pipe', 'inherit'] });
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   t.teardown(async () => {
     if (child.exitCode === null) child.kill('SIGKILL');

@@ -37,6 +37,14 @@ export interface EurekaClientProcess {
   kill(): Promise<void>;
 }
 
+/** eureka-js-client's Spring-compatible instance style (spec §4 "object" config). */
+export const OBJECT_STYLE = { instanceId: 'foo-1', port: { $: 9205, '@enabled': 'true' }, metadata: { route: 'et1' } };
+
+/** The gateway's Eureka URL as a client is configured with it, optionally with credentials (`user:pass@`). */
+export function serviceUrl(gateway: { gateway: { adminUrl: string } }, path = '/eureka/apps/', credentials = ''): string {
+  return gateway.gateway.adminUrl.replace('http://', `http://${credentials}`) + path;
+}
+
 interface Teardown {
   teardown(fn: () => unknown): void;
 }
