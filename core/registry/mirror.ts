@@ -130,8 +130,10 @@ export class RegistryMirror {
         this.applyInstance(event);
       } else {
         labels = true;
-        if (event.type === 'put') this.labelMap.set(labelKey(event.entry.app, event.entry.instance), event.entry);
-        else this.labelMap.delete(labelKey(event.previous.app, event.previous.instance));
+        const entry = event.type === 'put' ? event.entry : event.previous;
+        if (event.type === 'put') this.labelMap.set(labelKey(entry.app, entry.instance), entry);
+        else this.labelMap.delete(labelKey(entry.app, entry.instance));
+        this.logger.info({ app: entry.app, instance: entry.instance, labels: event.type === 'put' ? entry.labels : {} }, 'instance labels changed');
       }
       this.advance(event.revision);
     }
@@ -140,10 +142,16 @@ export class RegistryMirror {
 
   private applyInstance(event: Extract<StoreEvent, { kind: 'instance' }>): void {
     if (event.type === 'delete') {
-      this.instanceMap.delete(instanceKey(event.previous.app, event.previous.id));
-      this.delta.push({ record: event.previous.record, action: 'DELETED' });
+      const { app, id, record } = event.previous;
+      this.instanceMap.delete(instanceKey(app, id));
+      this.delta.push({ record, action: 'DELETED' });
+      this.logger.info({ app, id, instance: `${record.hostName}:${record.port.$}` }, event.reason === 'expire' ? 'instance lease expired' : 'instance cancelled');
       return;
     }
+    const { app, id, record } = event.instance;
+    const where = { app, id, instance: `${record.hostName}:${record.port.$}`, status: record.status };
+    if (event.previous) this.logger.debug(where, 'instance updated');
+    else this.logger.info(where, 'instance registered');
     // A re-registration replaces the record: MODIFIED, which both js and Java clients apply in place.
     const mirrored: MirroredInstance = { stored: event.instance, record: event.instance.record, action: event.previous ? 'MODIFIED' : 'ADDED' };
     this.instanceMap.set(instanceKey(event.instance.app, event.instance.id), mirrored);
