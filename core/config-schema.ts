@@ -82,6 +82,10 @@ const registry: JsonSchema = {
         leaseSeconds: { type: 'integer', minimum: 1, default: 90 },
         selfPreservation: { type: 'boolean', default: false },
         evictionInterval: duration('1s'),
+        deltaRetention: { ...duration('3m'), description: 'how long /eureka/apps/delta remembers a change' },
+        renewalPercentThreshold: { type: 'number', exclusiveMinimum: 0, maximum: 1, default: 0.85, description: 'self-preservation: evict only while renewals exceed this share of the expected ones' },
+        renewalWindow: { ...duration('1m'), description: 'self-preservation: the window renewals are counted in' },
+        expectedRenewInterval: { ...duration('30s'), description: 'self-preservation: how often each client is expected to renew' },
         auth: {
           type: 'object', additionalProperties: false, required: ['user', 'password'],
           properties: { user: { type: 'string', minLength: 1 }, password: { type: 'string', minLength: 1 } },

@@ -31,6 +31,10 @@ export interface GatewayConfig {
       readonly leaseSeconds: number;
       readonly selfPreservation: boolean;
       readonly evictionInterval: number;
+      readonly deltaRetention: number;
+      readonly renewalPercentThreshold: number;
+      readonly renewalWindow: number;
+      readonly expectedRenewInterval: number;
       readonly auth?: { readonly user: string; readonly password: string };
     };
     readonly upstreamEureka: readonly { readonly url: string; readonly interval: number }[];

@@ -73,6 +73,21 @@ export const ERRORS = {
   LG_ERR_ADMIN_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'No admin endpoint at {path}' },
   LG_ERR_ADMIN_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: '{reason}' },
 
+  LG_ERR_METHOD_NOT_ALLOWED: { httpStatus: 405, envelopeStatus: 1, message: '{method} is not supported on {path} (use {allowed})' },
+
+  // The registry (core/registry/*): the embedded Eureka API, the store and instance labels.
+  LG_ERR_EUREKA_BAD_REGISTRATION: { httpStatus: 400, envelopeStatus: 1, message: 'Invalid Eureka registration: {reason}' },
+  LG_ERR_EUREKA_UNKNOWN_INSTANCE: { httpStatus: 404, envelopeStatus: 1, message: 'No instance {id} of application {app} is registered' },
+  LG_ERR_EUREKA_UNKNOWN_APPLICATION: { httpStatus: 404, envelopeStatus: 1, message: 'No application {app} is registered' },
+  LG_ERR_EUREKA_REREGISTER: { httpStatus: 404, envelopeStatus: 1, message: 'Instance {id} of application {app} must register again: {reason}' },
+  LG_ERR_EUREKA_BAD_STATUS: { httpStatus: 400, envelopeStatus: 1, message: 'Unknown instance status "{value}"; use UP, DOWN, STARTING, OUT_OF_SERVICE or UNKNOWN' },
+  LG_ERR_EUREKA_AUTH_REQUIRED: { httpStatus: 401, envelopeStatus: -1, message: 'The Eureka API needs the HTTP Basic credentials of registry.eureka.auth' },
+  LG_ERR_REGISTRY_UNAVAILABLE: { httpStatus: 503, envelopeStatus: 1, message: 'The registry store is unavailable: {reason}' },
+  LG_ERR_REGISTRY_LABELS_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot use the labels file {file}: {reason}' },
+  LG_ERR_LABEL_INVALID: { httpStatus: 400, envelopeStatus: 1, message: 'Invalid label {key}={value}: {reason}' },
+  LG_ERR_LABEL_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: '{reason}' },
+  LG_ERR_LABEL_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'Instance {instance} of {app} has no labels' },
+
   // Configuration (core/config-*.ts, core/pipeline.ts); reported as FILE:LINE:COL CODE message.
   LG_ERR_CONFIG_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot read the config file {file}: {reason}' },
   LG_ERR_CONFIG_YAML: { httpStatus: 500, envelopeStatus: 1, message: 'Invalid YAML: {reason}' },

@@ -34,10 +34,21 @@ export interface AppView {
   readonly instances: readonly InstanceView[];
 }
 
+/** Operator labels of an instance that no registry source holds (restarting, or gone for good). */
+export interface OrphanLabels {
+  readonly hostPort: string;
+  readonly labels: Readonly<Record<string, string>>;
+}
+
 export interface RegistrySnapshot {
   /** Changes whenever the content changes; routers key their caches on the snapshot object. */
   readonly revision: number;
   readonly apps: ReadonlyMap<string, AppView>;
+  /**
+   * Labelled instances that are not registered, by lower-cased application: a route label that
+   * only such instances carry is "retry later" (11012), not "no such label" (11011).
+   */
+  readonly orphanLabels: ReadonlyMap<string, readonly OrphanLabels[]>;
   app(name: string): AppView | undefined;
   instance(app: string, hostPort: string): InstanceView | undefined;
 }
@@ -80,7 +91,11 @@ export function makeInstance(input: InstanceInput): InstanceView {
  * Builds a snapshot. Instances of the same application from several sources are merged; when two
  * sources name the same `host:port` for one application, the earlier one in the list wins.
  */
-export function buildSnapshot(revision: number, instances: Iterable<InstanceView>): RegistrySnapshot {
+export function buildSnapshot(
+  revision: number,
+  instances: Iterable<InstanceView>,
+  orphanLabels: ReadonlyMap<string, readonly OrphanLabels[]> = new Map(),
+): RegistrySnapshot {
   const grouped = new Map<string, { name: string; instances: InstanceView[]; seen: Set<string> }>();
   for (const instance of instances) {
     let group = grouped.get(instance.appKey);
@@ -101,6 +116,7 @@ export function buildSnapshot(revision: number, instances: Iterable<InstanceView
   return Object.freeze({
     revision,
     apps,
+    orphanLabels,
     app: (name: string) => apps.get(name.toLowerCase()),
     instance: (app: string, hostPort: string) => byHostPort.get(`${app.toLowerCase()} ${hostPort}`),
   });

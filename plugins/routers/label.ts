@@ -6,6 +6,7 @@
  *                                                                  (or any live one: pinnedFallback: random)
  *   app in serverList (ROUTER_SERVER_LIST):
  *       route label given ──► live instances carrying it      none carry it: 11011, none live: 11012
+ *                                                             (only unregistered instances carry it: 11012)
  *       no route label    ──► live instances carrying none     all labelled: 11011, none live: 11012
  *   other apps ──► every live instance                                        none live: 11012
  *
@@ -87,7 +88,11 @@ export default defineRouter<Options>({
         return live.length > 0 ? ok(live, `live instances of ${app.name}`) : noLive();
       }
       const eligible = app.instances.filter((instance) => instance.labels[ROUTE] === route);
-      if (eligible.length === 0) return noLabelled();
+      if (eligible.length === 0) {
+        // The label exists, but only on instances that are not registered now (restarting): retry.
+        const absent = route !== undefined && (snapshot.orphanLabels.get(app.key) ?? []).some((orphan) => orphan.labels[ROUTE] === route);
+        return absent ? noLive() : noLabelled();
+      }
       const live = eligible.filter(isLive);
       if (live.length === 0) return noLive();
       return ok(live, route === undefined ? `live instances of ${app.name} without a route label` : `live instances of ${app.name} labelled route=${route}`);

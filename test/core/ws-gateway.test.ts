@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startWsUpstream, type WsUpstream } from '../helpers/ws-upstream.js';
 import { rawRequest } from '../helpers/http.js';
-import { revokedTestUsers, TEST_AUTH_CONFIG, TEST_AUTH_PLUGIN } from '../helpers/test-auth.js';
+import { revokedTestUsers, TEST_AUTH_FILES, TEST_AUTH_YAML } from '../helpers/test-auth.js';
 import { encodeExecId } from '../../plugins/parsers/exec-id.js';
 
 const CONNECT = '/ws/api/entrance/connect';
@@ -53,11 +53,11 @@ async function entranceGateway(t: Test, extra = ''): Promise<{ gw: TestGateway; 
   const tagged = await startWsUpstream('tagged');
   const plain = await startWsUpstream('plain');
   t.teardown(() => Promise.all([tagged.close(), plain.close()]));
-  const gw = await startGateway(t, `${TEST_AUTH_CONFIG}registry:
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}registry:
   static:
     - { app: linkis-cg-entrance, instances: ["${tagged.hostPort}"], labels: { route: et1 } }
     - { app: linkis-cg-entrance, instances: ["${plain.hostPort}"] }
-${extra}`, { files: { 'test-auth.js': TEST_AUTH_PLUGIN } });
+${extra}`, { files: TEST_AUTH_FILES });
   return { gw, tagged, plain };
 }
 
@@ -148,7 +148,7 @@ t.test('a refused upstream is an error frame for the frames that needed it', asy
   const gone = await startWsUpstream('gone');
   const hostPort = gone.hostPort;
   await gone.close();
-  const gw = await startGateway(t, `${TEST_AUTH_CONFIG}registry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${hostPort}"] }\n`, { files: { 'test-auth.js': TEST_AUTH_PLUGIN } });
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}registry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${hostPort}"] }\n`, { files: TEST_AUTH_FILES });
   const client = await connect(gw);
   client.socket.send(execute(undefined, 1));
   t.match(await client.next(), { id: 1, data: { code: 'LG_ERR_WS_UPSTREAM_CONNECT' } });
@@ -175,7 +175,7 @@ t.test('after a reload, open connections route their next frames with the new co
   const client = await connect(gw);
   client.socket.send(execute());
   t.match(await client.next(), { from: 'plain' });
-  await gw.writeConfig(`${TEST_AUTH_CONFIG}registry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${tagged.hostPort}"] }\n`);
+  await gw.writeConfig(`${TEST_AUTH_YAML}registry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${tagged.hostPort}"] }\n`);
   t.match(await gw.gateway.reload(), { ok: true, changed: true });
   client.socket.send(execute());
   t.match(await client.next(), { from: 'tagged' }, 'the tagged instance lost its label in the new config');
@@ -184,7 +184,7 @@ t.test('after a reload, open connections route their next frames with the new co
 t.test('an instance that stops answering pings is dropped', async (t) => {
   const deaf = await startWsUpstream('deaf', { autoPong: false });
   t.teardown(() => deaf.close());
-  const gw = await startGateway(t, `${TEST_AUTH_CONFIG}websocket: { heartbeat: 100ms }\nregistry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${deaf.hostPort}"] }\n`, { files: { 'test-auth.js': TEST_AUTH_PLUGIN } });
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}websocket: { heartbeat: 100ms }\nregistry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${deaf.hostPort}"] }\n`, { files: TEST_AUTH_FILES });
   const client = await connect(gw);
   client.socket.send(execute());
   await client.next();
@@ -196,7 +196,7 @@ t.test('an instance that stops answering pings is dropped', async (t) => {
 t.test('a slow client pauses its upstreams instead of buffering without bound', async (t) => {
   const flood = await startWsUpstream('flood', { silent: true });
   t.teardown(() => flood.close());
-  const gw = await startGateway(t, `${TEST_AUTH_CONFIG}websocket: { maxBufferedBytes: 64KiB }\nregistry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${flood.hostPort}"] }\n`, { files: { 'test-auth.js': TEST_AUTH_PLUGIN } });
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}websocket: { maxBufferedBytes: 64KiB }\nregistry:\n  static:\n    - { app: linkis-cg-entrance, instances: ["${flood.hostPort}"] }\n`, { files: TEST_AUTH_FILES });
   const socket = new WebSocket(gw.gateway.url.replace('http', 'ws') + CONNECT, { headers: { 'x-test-user': 'alice' } });
   await new Promise((resolve) => socket.once('open', resolve));
   let count = 0;
@@ -221,14 +221,14 @@ t.test('a slow client pauses its upstreams instead of buffering without bound', 
 t.test('tunnel paths are proxied 1:1, and reserved close codes are never forwarded (S24)', async (t) => {
   const echo = await startWsUpstream('echo');
   t.teardown(() => echo.close());
-  const gw = await startGateway(t, `${TEST_AUTH_CONFIG}websocket: { tunnels: ["^/ws/tunnel/"] }
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}websocket: { tunnels: ["^/ws/tunnel/"] }
 registry:
   static:
     - { app: notebook, instances: ["${echo.hostPort}"] }
 parsers:
   - use: rules
     options: { rules: [ { name: tunnel, match: "/ws/tunnel/notebook/.*", application: notebook } ] }
-`, { files: { 'test-auth.js': TEST_AUTH_PLUGIN } });
+`, { files: TEST_AUTH_FILES });
   const client = await connect(gw, '/ws/tunnel/notebook/k1?x=1');
   client.socket.send('plain text, not JSON');
   t.match(await client.next(), { from: 'echo', path: '/ws/tunnel/notebook/k1?x=1', got: 'plain text, not JSON' });

@@ -1,25 +1,34 @@
 /**
- * A tiny auth plugin for tests that are not about authentication: `x-test-user` header or
- * `test_user` cookie is the user (`admin` is an admin). Users listed in
- * `globalThis.__revokedTestUsers` are refused, which stands in for an expired session.
- * Write it next to the test config: `files: { 'test-auth.js': TEST_AUTH_PLUGIN }`.
+ * A test-only auth plugin (the AuthManifest contract of core/contracts.ts), written into the
+ * test gateway's config directory, for tests that are not about authentication:
+ * `x-test-user: NAME` (or cookie `test_user=NAME`) authenticates NAME, and `x-test-admin: true`
+ * makes that user an admin. Users in `revokedTestUsers()` are refused, which stands in for an
+ * ended session.
  */
-export const TEST_AUTH_PLUGIN = `export default {
+export const TEST_AUTH_FILE = 'test-auth.js';
+
+export const TEST_AUTH_SOURCE = `export default {
   kind: 'auth', name: 'test-auth', version: '1.0.0', priority: 0, optionsSchema: { type: 'object' },
   create() {
     return {
       authenticate(request) {
         const user = request.headers['x-test-user'] ?? request.cookies.test_user;
-        if (!user) return undefined;
+        if (typeof user !== 'string' || user === '') return undefined;
         if ((globalThis.__revokedTestUsers ?? new Set()).has(user)) return undefined;
-        return { user, admin: user === 'admin', via: 'test-auth' };
+        return { user, admin: request.headers['x-test-admin'] === 'true', via: 'test-auth' };
       },
     };
   },
 };
 `;
 
-export const TEST_AUTH_CONFIG = 'security:\n  auth: [ { use: ./test-auth.js } ]\n';
+/** YAML lines enabling the plugin; pass `{ files: TEST_AUTH_FILES }` to startGateway. */
+export const TEST_AUTH_YAML = `security: { auth: [{ use: ./${TEST_AUTH_FILE} }] }\n`;
+
+export const TEST_AUTH_FILES = { [TEST_AUTH_FILE]: TEST_AUTH_SOURCE };
+
+export const AS_ADMIN = { 'x-test-user': 'hadoop', 'x-test-admin': 'true' };
+export const AS_USER = { 'x-test-user': 'alice' };
 
 export function revokedTestUsers(): Set<string> {
   const holder = globalThis as { __revokedTestUsers?: Set<string> };

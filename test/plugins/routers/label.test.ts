@@ -124,3 +124,12 @@ t.test('candidate lists are computed once per snapshot', async (t) => {
   const second = route(r, { application: 'linkis-ps-publicservice' }).candidates;
   t.equal(first, second, 'the same array object: no per-request filtering');
 });
+
+t.test('48: a route label carried only by an unregistered instance is 11012 (retry), not 11011', async (t) => {
+  const r = await router();
+  const orphans = new Map([['linkis-cg-entrance', [{ hostPort: 'e1:9104', labels: { route: 'et1' } }]]]);
+  const snap = buildSnapshot(6, [instance('linkis-cg-entrance', 'e2:9104')], orphans);
+  t.equal(codeOf(() => route(r, { application: 'linkis-cg-entrance', labels: { route: 'et1' } }, snap)), 'LG_ERR_ROUTE_NO_LIVE_INSTANCE');
+  t.equal(codeOf(() => route(r, { application: 'linkis-cg-entrance', labels: { route: 'et9' } }, snap)), 'LG_ERR_ROUTE_NO_LABELLED_INSTANCE');
+  t.same(route(r, { application: 'linkis-cg-entrance' }, snap).candidates.map((c) => c.hostPort), ['e2:9104'], 'unlabelled traffic unaffected');
+});

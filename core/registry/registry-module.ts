@@ -1,0 +1,120 @@
+/**
+ * The registry module: opens the store, mirrors it, and wires the mirror into everything that
+ * reads the registry.
+ *
+ *   store ──watch──► RegistryMirror ──► composer source `store` + label lookup ──► router snapshot
+ *                          │        └─► Eureka reads (/eureka/…)      (rebuilt once per tick of changes)
+ *   Eureka writes ─────────┤
+ *   label APIs ────────────┘   (/admin/labels, /admin/instances, /api/rest_j/v1/microservice/…)
+ *   upstream Eureka servers ──────► composer sources `upstream:<url>`
+ *
+ * The router only ever reads the composed snapshot: no request does registry I/O.
+ */
+import { ConfigError } from '../config-errors.js';
+import type { GatewayConfig } from '../config-types.js';
+import type { GatewayModule, ModuleContext } from '../modules.js';
+import { EurekaReads } from './eureka-reads.js';
+import { eurekaAdminModule } from './eureka-routes.js';
+import { EurekaWrites } from './eureka-writes.js';
+import { ViewCache } from './instance-views.js';
+import { labelAdminModule } from './label-admin-routes.js';
+import { LabelService } from './label-service.js';
+import { microserviceEndpoints } from './microservice-endpoints.js';
+import { RegistryMirror } from './mirror.js';
+import { STORES } from './stores.js';
+import type { RegistryStore } from './store.js';
+import { UpstreamEureka } from './upstream-eureka.js';
+
+/** Composer source name of the store's instances. */
+export const STORE_SOURCE = 'store';
+
+function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
+}
+
+function configProblem(context: ModuleContext, pointer: string, message: string): ConfigError {
+  return new ConfigError([{ code: 'LG_ERR_CONFIG_INVALID', message, file: context.configFile, line: 1, column: 1, pointer }]);
+}
+
+/** Anyone who can reach an open Eureka API can register an instance and take its traffic. */
+function checkExposure(context: ModuleContext, config: GatewayConfig): void {
+  if (!isLoopback(config.admin.host) && config.registry.eureka.auth === undefined) {
+    throw configProblem(context, '/registry/eureka/auth',
+      `the admin listener binds ${config.admin.host}, off loopback: set registry.eureka.auth {user, password} so strangers cannot register instances`);
+  }
+}
+
+export interface RegistryServices {
+  readonly store: RegistryStore;
+  readonly mirror: RegistryMirror;
+  readonly labels: LabelService;
+}
+
+export function createRegistryModule(): GatewayModule {
+  let store: RegistryStore | undefined;
+  let mirror: RegistryMirror | undefined;
+  const upstreams: UpstreamEureka[] = [];
+
+  return {
+    name: 'registry',
+
+    async setup(context) {
+      const config = context.initialConfig;
+      checkExposure(context, config);
+      const factory = STORES[config.registry.store];
+      if (!factory) throw configProblem(context, '/registry/store', `the "${config.registry.store}" registry store is not available in this build`);
+      store = await factory({ config, configDir: context.configDir, logger: context.logger });
+      mirror = new RegistryMirror(store, config.registry.eureka.deltaRetention, context.logger.child({ part: 'registry' }));
+      await mirror.start();
+      const current = mirror;
+
+      const views = new ViewCache('eureka');
+      const publishInstances = () => context.registry.setSource(STORE_SOURCE, views.viewsOf([...current.instances()].map((served) => served.record)));
+      publishInstances();
+      context.registry.setLabelLookup((appKey, hostPort) => current.labelsOf(appKey, hostPort)?.labels, () => current.labels());
+      // Changes arriving in one tick (a burst of registrations) make one new snapshot.
+      let pending: { instances: boolean } | undefined;
+      current.onChange((change) => {
+        if (pending) {
+          pending.instances ||= change.instances;
+          return;
+        }
+        pending = { instances: change.instances };
+        queueMicrotask(() => {
+          const { instances } = pending!;
+          pending = undefined;
+          if (instances) publishInstances();
+          else context.registry.rebuild();
+        });
+      });
+
+      const labels = new LabelService(store, current, context.registry);
+      const writes = new EurekaWrites(store, current, { leaseSeconds: config.registry.eureka.leaseSeconds });
+      context.services.registry = { store, mirror: current, labels } satisfies RegistryServices;
+      context.adminModules.push(eurekaAdminModule({
+        reads: new EurekaReads(current),
+        writes,
+        credentials: () => context.holder.current.config.registry.eureka.auth,
+      }));
+      context.adminModules.push(labelAdminModule({ labels, registry: context.registry, store }));
+      for (const endpoint of microserviceEndpoints({ labels, registry: context.registry, mirror: current })) context.localEndpoints.add(endpoint);
+
+      for (const source of config.registry.upstreamEureka) {
+        const upstream = new UpstreamEureka(source, (instances) => context.registry.setSource(upstream.name, instances), context.logger);
+        upstreams.push(upstream);
+      }
+    },
+
+    started() {
+      for (const upstream of upstreams) upstream.start();
+    },
+
+    ready: () => mirror?.synced ?? false,
+
+    async close() {
+      for (const upstream of upstreams) upstream.close();
+      mirror?.close();
+      await store?.close();
+    },
+  };
+}
