@@ -9,7 +9,7 @@
  * crash). `receive` is acknowledged as soon as it is queued; `receiveAndReply` answers when the
  * receiver returns, or LG_ERR_RPC_TIMEOUT at the deadline (the caller's duration, else
  * `timeout`), when the receiver's `signal` aborts so it can stop. Closing the server drains the
- * queue of accepted `receive`s.
+ * queue of accepted `receive`s; asks still running are answered LG_ERR_RPC_CLOSED and told to stop.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { ENVELOPE_CONTENT_TYPE } from '../envelope.js';
@@ -94,6 +94,9 @@ function checkAnswer(node: RpcNode, answer: unknown, type: string): Message | un
 
 class ReceiverRoutes {
   private readonly queue: WorkQueue;
+  /** Aborted when the server closes: asks at once (their callers get LG_ERR_RPC_CLOSED) … */
+  private readonly closingAsks = new AbortController();
+  /** … accepted sends after the drain. */
   private readonly closing = new AbortController();
 
   constructor(private readonly options: RpcReceiverOptions) {
@@ -131,7 +134,8 @@ class ReceiverRoutes {
     const { node, receiver } = this.options;
     const controller = new AbortController();
     const onClose = () => controller.abort(new GatewayError('LG_ERR_RPC_CLOSED', { application: node.application }));
-    this.closing.signal.addEventListener('abort', onClose, { once: true });
+    const closing = verb === 'receive' ? this.closing.signal : this.closingAsks.signal;
+    closing.addEventListener('abort', onClose, { once: true });
     let started = false;
     const timeout = deadline - Date.now();
     const timer = setTimeout(() => {
@@ -149,13 +153,14 @@ class ReceiverRoutes {
       this.queue.run(task, controller.signal).then(resolve, reject);
     }).finally(() => {
       clearTimeout(timer);
-      this.closing.signal.removeEventListener('abort', onClose);
+      closing.removeEventListener('abort', onClose);
     });
     return { outcome, started: () => started };
   }
 
-  /** Waits (up to drainMs) for accepted messages, then aborts what still runs or waits. */
+  /** Ends asks at once, waits (up to drainMs) for accepted sends, then aborts what still runs or waits. */
   async close(): Promise<void> {
+    this.closingAsks.abort();
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.queue.idle(), new Promise((resolve) => (timer = setTimeout(resolve, this.options.drainMs ?? DEFAULTS.drainMs)))]);
     clearTimeout(timer);

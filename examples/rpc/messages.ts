@@ -26,6 +26,8 @@ export interface Tuning {
   readonly quoteCacheMs?: number;
   /** Retry policy of reservations; default: 10 attempts, 100 ms base. */
   readonly reserveRetry?: TypeOptions['retryable'];
+  /** Price changes reject unless every instance took them (Linkis `throwsIfAnyFailed`); default false. */
+  readonly strictBroadcast?: boolean;
   /** Retry policy of recounts (slow asks); default: none. */
   readonly recountRetry?: TypeOptions['retryable'];
 }
@@ -45,7 +47,7 @@ export function stockMessages(tuning: Tuning = {}) {
     }),
     Reserved: messages.define<Reserved>('orders.Reserved', { schema: object({ orderId: { type: 'string' }, ok: { type: 'boolean' }, instance }) }),
     /** A new price, told to every stock instance. */
-    PriceChange: messages.define<PriceChange>('stock.PriceChange', { schema: object({ sku, price: { type: 'number', minimum: 0 } }), broadcast: true }),
+    PriceChange: messages.define<PriceChange>('stock.PriceChange', { schema: object({ sku, price: { type: 'number', minimum: 0 } }), broadcast: { throwsIfAnyFailed: tuning.strictBroadcast === true } }),
     Stats: messages.define<Stats>('stock.Stats', { schema: object({ reset: { type: 'boolean' } }, []) }),
     StatsReply: messages.define<StatsReply>('stock.StatsReply', {
       schema: object({ instance, received: { type: 'object', additionalProperties: { type: 'integer' } }, prices: { type: 'object', additionalProperties: { type: 'number' } } }),
