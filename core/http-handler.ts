@@ -1,7 +1,7 @@
 /**
  * One HTTP request, end to end (design §1), on the Pipeline it acquired when it arrived:
  *
- *   1 normalise the target ─► 2 client IP + allow list ─► local endpoint? ─► pass-through or auth
+ *   1 normalise the target ─► 2 client IP, CORS, allow list, referer ─► local endpoint? ─► pass-through or auth
  *   ─► 3 body (only if the matched parser needs it) ─► 4 parse ─► 5 route ─► 6 forward
  *
  * Every failure is an envelope with the error's HTTP status; nothing here throws to Fastify.
@@ -9,13 +9,13 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { TLSSocket } from 'node:tls';
 import type { AuthRequest, Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
-import { resolveClient, type ClientAddress } from './client-address.js';
+import type { ClientAddress } from './client-address.js';
 import { parseCookies } from './cookies.js';
 import { readBodyFacts } from './body-reader.js';
 import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints.js';
-import { outboundHeaders } from './outbound-headers.js';
+import { clientHost, clientScheme, outboundHeaders } from './outbound-headers.js';
 import { LazyParseRequest, type ParserHit } from './parse-stage.js';
 import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
@@ -62,6 +62,16 @@ export class RequestContext implements AuthRequest {
     this.parsedCookies ??= parseCookies(this.req.headers.cookie);
     return this.parsedCookies;
   }
+
+  get socketScheme(): 'http' | 'https' {
+    return this.req.socket instanceof TLSSocket ? 'https' : 'http';
+  }
+
+  /** Built only when asked for (SSO redirects). */
+  get requestUrl(): string {
+    const host = clientHost(this.req.headers, this.client) ?? 'localhost';
+    return `${clientScheme(this.req.headers, this.client, this.socketScheme)}://${host}${targetToString(this.target)}`;
+  }
 }
 
 function hasBody(req: IncomingMessage): boolean {
@@ -83,7 +93,7 @@ export class HttpHandler {
       this.fail(res, null, pipeline, error);
       return;
     }
-    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], pipeline.security.trustedProxies);
+    const client = pipeline.security.clientAddress(req);
     const context = new RequestContext(req, res, pipeline, target, client);
     try {
       await this.run(context);
@@ -94,7 +104,7 @@ export class HttpHandler {
 
   private async run(context: RequestContext): Promise<void> {
     const { pipeline } = context;
-    pipeline.security.checkClientIp(context.client.ip);
+    if (pipeline.security.screen(context)) return;
     const endpoint = this.deps.localEndpoints.find(context.path);
     if (endpoint) return this.local(context, endpoint);
     if (!pipeline.security.isPassThrough(context.path)) context.principal = await pipeline.security.authenticate(context);
@@ -121,10 +131,8 @@ export class HttpHandler {
 
   private proxyRequest(context: RequestContext, body: Buffer | undefined): ProxyRequest {
     const { req } = context;
-    const scheme = req.socket instanceof TLSSocket ? 'https' : 'http';
-    const added: Record<string, string> = {};
-    if (context.principal) added['x-linkis-user'] = context.principal.user;
-    const headers = outboundHeaders(req.headers, context.client, scheme, added);
+    const headers = outboundHeaders(req.headers, context.client, context.socketScheme);
+    context.pipeline.security.identifyUpstream(headers, context.principal);
     if (body !== undefined) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(body.length);
@@ -151,6 +159,7 @@ export class HttpHandler {
       target: context.target,
       client: context.client,
       cookies: context.cookies,
+      auth: context,
       principal: context.principal,
       reply: (status: number, body: Envelope, headers: Record<string, string | string[]> = {}) => writeEnvelope(context.res, status, body, headers),
     });
