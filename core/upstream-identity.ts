@@ -52,6 +52,10 @@ export function applyUpstreamIdentity(
       cookie = cookie ? `${cookie}; ${ours}` : ours;
     }
   }
-  if (cookie === undefined || cookie === '') delete headers.cookie;
-  else headers.cookie = cookie;
+  if (cookie === undefined || cookie === '') {
+    delete headers.cookie;
+    return;
+  }
+  if (cookie !== incoming) assertSafeHeaderValue(cookie);
+  headers.cookie = cookie;
 }
