@@ -14,7 +14,7 @@ export interface TestIdp {
   readonly publicKey: CryptoKey | KeyObject;
   /** How many times the JWKS was fetched. */
   fetches(): number;
-  sign(claims?: JWTPayload, options?: { kid?: string; alg?: string; expiresIn?: string | number; notBefore?: string | number }): Promise<string>;
+  sign(claims?: JWTPayload, options?: { kid?: string; alg?: string; expiresIn?: string | number; notBefore?: string | number; issuer?: string; audience?: string }): Promise<string>;
   /** The YAML of an oidc strategy (a list item under `security.auth`). */
   strategy(extra?: string): string;
 }
@@ -38,8 +38,8 @@ export async function startIdp(t: { teardown(fn: () => unknown): void }): Promis
     async sign(claims = {}, options = {}) {
       const jwt = new SignJWT({ sub: 'alice', ...claims })
         .setProtectedHeader({ alg: options.alg ?? 'RS256', kid: options.kid ?? 'key-1' })
-        .setIssuer(ISSUER)
-        .setAudience(AUDIENCE)
+        .setIssuer(options.issuer ?? ISSUER)
+        .setAudience(options.audience ?? AUDIENCE)
         .setIssuedAt()
         .setExpirationTime(options.expiresIn ?? '5m');
       if (options.notBefore !== undefined) jwt.setNotBefore(options.notBefore);
