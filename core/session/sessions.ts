@@ -27,6 +27,8 @@ export const PROXY_TICKET_COOKIE = 'linkis_user_session_proxy_ticket_id_v1';
 /** A ticket minted for an upstream (token, bearer and SSO requests) is reused for this long. */
 const UPSTREAM_TICKET_REUSE_MS = 60_000;
 const MAX_UPSTREAM_TICKETS = 10_000;
+/** Opened tickets remembered, so a busy session costs one map lookup instead of AES-GCM + SHA-256. */
+const MAX_OPENED_TICKETS = 10_000;
 
 /** The store key: a digest, so the store never holds a usable ticket. */
 export function ticketDigest(ticket: string): string {
@@ -37,6 +39,11 @@ export class Sessions implements SessionService {
   private settings: SessionSettings;
   private cipher: TicketCipher;
   private readonly upstream = new Map<string, { ticket: string; until: number }>();
+  /**
+   * ticket → what opening it yields (user, store id). Only the pure decoding is remembered: whether
+   * the session is alive is asked of the store on every request, so revocation and expiry are exact.
+   */
+  private readonly opened = new Map<string, { user: string; id: string }>();
 
   constructor(readonly store: SessionStore, settings: SessionSettings, private readonly clock: () => number = Date.now) {
     this.settings = settings;
@@ -47,6 +54,7 @@ export class Sessions implements SessionService {
     if (settings.secret !== this.settings.secret) {
       this.cipher = new TicketCipher(settings.secret);
       this.upstream.clear();
+      this.opened.clear();
     }
     this.settings = settings;
   }
@@ -67,12 +75,23 @@ export class Sessions implements SessionService {
     return ticket;
   }
 
-  async verify(ticket: string): Promise<Principal | undefined> {
+  private open(ticket: string): { user: string; id: string } | undefined {
+    const known = this.opened.get(ticket);
+    if (known) return known;
     const content = this.cipher.open(ticket);
     if (!content) return undefined;
-    const id = ticketDigest(ticket);
+    if (this.opened.size >= MAX_OPENED_TICKETS) this.opened.clear();
+    const opened = { user: content.user, id: ticketDigest(ticket) };
+    this.opened.set(ticket, opened);
+    return opened;
+  }
+
+  async verify(ticket: string): Promise<Principal | undefined> {
+    const opened = this.open(ticket);
+    if (!opened) return undefined;
+    const { id } = opened;
     const record = await this.store.get(id);
-    if (!record || record.user !== content.user) return undefined;
+    if (!record || record.user !== opened.user) return undefined;
     const now = this.clock();
     const idle = now - record.lastAccess;
     const { ttl } = this.settings;
@@ -86,7 +105,8 @@ export class Sessions implements SessionService {
   }
 
   async revoke(ticket: string): Promise<void> {
-    if (this.cipher.open(ticket)) await this.store.delete(ticketDigest(ticket));
+    const opened = this.open(ticket);
+    if (opened) await this.store.delete(opened.id);
   }
 
   /**
