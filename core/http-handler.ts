@@ -107,7 +107,9 @@ export class HttpHandler {
     if (pipeline.security.screen(context)) return;
     const endpoint = this.deps.localEndpoints.find(context.path);
     if (endpoint) return this.local(context, endpoint);
-    if (!pipeline.security.isPassThrough(context.path)) context.principal = await pipeline.security.authenticate(context);
+    context.principal = pipeline.security.isPassThrough(context.path)
+      ? await pipeline.security.passThroughPrincipal(context)
+      : await pipeline.security.authenticate(context);
 
     const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
     const hit = pipeline.parsers.find(context.method, context.path);

@@ -92,6 +92,20 @@ export class SecurityPolicy {
     return false;
   }
 
+  /**
+   * On a pass-through route nobody has to log in, but a logged-in user is still named to the
+   * upstream (Linkis backends behind `/dss/` read the ticket): a valid session cookie gives the
+   * principal, anything else gives none and its ticket is dropped. No strategy is called.
+   */
+  async passThroughPrincipal(request: AuthRequest): Promise<Principal | undefined> {
+    const sessions = this.sessions;
+    if (!sessions || !this.chain.hasScheme('session')) return undefined;
+    const ticket = request.cookies[sessions.cookieName];
+    if (!ticket) return undefined;
+    const principal = await sessions.verify(ticket);
+    return principal && { ...principal, via: 'session' };
+  }
+
   /** The principal for the credentials the request carries (optionally of one scheme), else a 401. */
   async authenticate(request: AuthRequest, scheme?: string): Promise<Principal> {
     const principal = await this.chain.authenticate(request, scheme);

@@ -2,10 +2,11 @@
  * Who the upstream is told the caller is. The gateway owns these headers and cookies; whatever
  * the client sent under their names is dropped:
  *
- *   X-Linkis-User                 the authenticated user (absent for pass-through requests)
+ *   X-Linkis-User                 the authenticated user (on pass-through routes: the user of a
+ *                                 valid session cookie, if any)
  *   Cookie <session cookie>       the principal's ticket: the client's own verified ticket for
  *                                 session requests, a gateway-minted one otherwise (Linkis adds one
- *                                 for token requests); dropped for pass-through requests
+ *                                 for token requests); dropped when nobody was authenticated
  *   Cookie dataworkcloud_inner_request=true
  *                                 Linkis's "came through the gateway" flag, added only next to a
  *                                 ticket the gateway vouches for. A client-sent copy never passes

@@ -93,9 +93,27 @@ t.test('6, 7, 8: a request needs a session; with one it is forwarded unchanged, 
 t.test('pass-through requests reach the upstream without any identity the client made up', async (t) => {
   const { gw, up } = await setup(t, '  passThrough: ["^/api/rest_j/v1/jobhistory/open"]\n');
   await gw.request('/api/rest_j/v1/jobhistory/open', { headers: { 'x-linkis-user': 'root', cookie: `a=1; dataworkcloud_inner_request=true; ${TICKET_COOKIE}=forged` } });
-  const seen = up.received.at(-1)!;
-  t.equal(seen.headers['x-linkis-user'], undefined);
-  t.equal(seen.headers.cookie, 'a=1', 'neither the inner-request flag nor an unverified ticket passes');
+  const anonymous = up.received.at(-1)!;
+  t.equal(anonymous.headers['x-linkis-user'], undefined);
+  t.equal(anonymous.headers.cookie, 'a=1', 'neither the inner-request flag nor an unverified ticket passes');
+  const { cookie } = await login(gw, 'alice', 'alice-pw');
+  await gw.request('/api/rest_j/v1/jobhistory/open', { headers: { 'x-linkis-user': 'root', cookie: cookie! } });
+  const known = up.received.at(-1)!;
+  t.equal(known.headers['x-linkis-user'], 'alice', 'a logged-in user is still named on a pass-through route');
+  t.equal(known.headers.cookie, `${cookie}; dataworkcloud_inner_request=true`);
+});
+
+t.test('session settings follow a hot reload', async (t) => {
+  const { gw } = await setup(t);
+  const before = await login(gw, 'alice', 'alice-pw');
+  const strategies = await passwordStrategy([{ name: 'alice', password: 'alice-pw' }]);
+  await gw.writeConfig(securitySection(strategies, '', ', cookie: lg_session, secure: true'));
+  t.equal((await gw.gateway.reload()).ok, true);
+  const after = await login(gw, 'alice', 'alice-pw');
+  t.match(String(after.answer.headers['set-cookie']), /^lg_session=[^;]+; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+  const renamed = String(after.answer.headers['set-cookie']).split(';')[0]!;
+  t.equal((await gw.request(`${USER}/heartbeat`, { headers: { cookie: renamed } })).status, 200);
+  t.equal((await gw.request(`${USER}/heartbeat`, { headers: { cookie: before.cookie! } })).status, 401, 'the old cookie name is no longer read');
 });
 
 t.test('9: logout clears the cookie and ends the session', async (t) => {
