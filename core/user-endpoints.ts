@@ -75,8 +75,11 @@ async function login(sessions: Sessions, request: LocalRequest): Promise<void> {
     // Every login reply carries the session settings, failures included (Linkis).
     const body = errorEnvelope(request.target.path, error);
     body.data = { ...body.data, ...loginData };
-    const retryAfter = error.data.retryAfter;
-    request.reply(error.httpStatus, body, typeof retryAfter === 'number' ? { 'retry-after': String(retryAfter) } : {});
+    const headers: Record<string, string> = {};
+    if (typeof error.data.retryAfter === 'number') headers['retry-after'] = String(error.data.retryAfter);
+    // The rest of an oversized body is not read: close rather than parse it as the next request.
+    if (error.code === 'LG_ERR_BODY_TOO_LARGE') headers.connection = 'close';
+    request.reply(error.httpStatus, body, headers);
   }
 }
 

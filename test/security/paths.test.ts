@@ -10,6 +10,7 @@ import { startGateway, staticRegistry, type TestGateway } from '../helpers/gatew
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { rawRequest } from '../helpers/http.js';
 import { normalisePath } from '../../core/path.js';
+import { GatewayError } from '../../core/errors.js';
 import { makeInstance } from '../../core/registry/snapshot.js';
 
 const RULES = `parsers:
@@ -103,6 +104,19 @@ const segment = fc.oneof(
   fc.stringMatching(/^[A-Za-z0-9._~%-]{0,6}$/),
 );
 const rawPath = fc.array(segment, { minLength: 1, maxLength: 8 }).map((segments) => `/${segments.join('/')}`);
+
+t.test('property: normalise(normalise(p)) = normalise(p), and refusals are coded errors, for any input', async (t) => {
+  fc.assert(fc.property(rawPath, (raw) => {
+    let once: string;
+    try {
+      once = normalisePath(raw);
+    } catch (error) {
+      return error instanceof GatewayError && error.httpStatus === 400;
+    }
+    return normalisePath(once) === once;
+  }), { numRuns: 20_000 });
+  t.pass('idempotent on 20 000 paths built from escapes, dot segments and separators');
+});
 
 t.test('property: the path auth and routing decide on is the path forwarded, for any input', async (t) => {
   const seen: { auth: string[]; parser: string[] } = { auth: [], parser: [] };
