@@ -2,8 +2,8 @@
  * The headers an upstream receives: the client's end-to-end headers, minus hop-by-hop ones and
  * any forwarding headers the client wrote itself, plus X-Forwarded-For/-Proto/-Host and
  * X-Real-IP rebuilt from the socket and `server.trustedProxies` (S1, S5, S6), plus the headers
- * the gateway adds (request id; the identity headers come from core/upstream-identity.ts). Values the gateway adds are checked for
- * CR, LF and NUL before anything is sent (S21).
+ * the gateway adds (request id; the identity headers come from core/upstream-identity.ts).
+ * Values the gateway adds are checked for CR, LF and NUL before anything is sent (S21).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientAddress } from './client-address.js';
