@@ -64,7 +64,7 @@ export const authOverhead: Benchmark = {
   description: `no auth vs token vs session cookie, ${ROUNDS} interleaved rounds of ${SECONDS} s, ${CONNECTIONS} connections`,
   async run(): Promise<BenchResult> {
     const dir = await mkdtemp(path.join(tmpdir(), 'labelgate-bench-auth-'));
-    const upstream = await startNode(path.join(HERE, '../lib/upstream-process.js'), [], 1);
+    const upstream = await startNode(path.join(HERE, '../lib/echo-server.js'), ['upstream'], 1);
     let gateway: Awaited<ReturnType<typeof startNode>> | undefined;
     try {
       const password = randomBytes(12).toString('hex');

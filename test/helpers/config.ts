@@ -5,9 +5,10 @@ import { ConfigError, type ConfigProblem } from '../../core/config-errors.js';
 import { buildOffline } from '../../core/offline-pipeline.js';
 import { makeTempDir, withTestListeners } from './gateway.js';
 
-/** The problems of building `yaml` (test listeners added), or [] when it builds. */
-export async function buildProblems(yaml: string): Promise<ConfigProblem[]> {
+/** The problems of building `yaml` (test listeners added, `files` written beside it), or [] when it builds. */
+export async function buildProblems(yaml: string, files: Record<string, string> = {}): Promise<ConfigProblem[]> {
   const dir = await makeTempDir();
+  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
   const file = path.join(dir, 'gateway.yaml');
   await writeFile(file, withTestListeners(yaml));
   try {
