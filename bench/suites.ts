@@ -2,7 +2,8 @@
 import type { Benchmark } from './lib/report.js';
 
 export const SUITES: readonly (() => Promise<Benchmark>)[] = [
-  () => import('./proxy.js').then((m) => m.default),
-  () => import('./registry-change.js').then((suite) => suite.registryChange),
-  () => import('./routing-scale.js').then((suite) => suite.routingScale),
+  () => import('./suites/proxy.js').then((m) => m.default),
+  () => import('./suites/registry-change.js').then((suite) => suite.registryChange),
+  () => import('./suites/routing-scale.js').then((suite) => suite.routingScale),
+  () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),
 ];

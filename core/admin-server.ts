@@ -2,9 +2,13 @@
  * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, explain,
  * and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
  *
- * Access is deny-by-default (S3): when `admin.token` is set, every route needs
- * `Authorization: Bearer <token>` except the health probes and the prefixes that guard
- * themselves (`/eureka/`, which uses HTTP Basic from `registry.eureka.auth`).
+ * Access is deny-by-default (S3), decided in one hook before any route runs, for every route
+ * and for paths no route serves:
+ *   /healthz, /readyz       open
+ *   /eureka, /eureka/…      HTTP Basic from `registry.eureka.auth` when it is set (Eureka
+ *                           clients send the credentials of their service URL)
+ *   everything else         `Authorization: Bearer <admin.token>` when a token is set
+ * Off loopback both must be set, or the gateway does not start (core/security-checks.ts, S2).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
@@ -24,8 +28,20 @@ export interface AdminDeps {
 /** Other modules add routes through this; they are registered before the listener starts. */
 export type AdminModule = (app: FastifyInstance) => void;
 
+export interface AdminRoute {
+  readonly method: string;
+  readonly url: string;
+}
+
+/** Every route registered on an admin server, so tests can walk the live table (S3). */
+const routeTables = new WeakMap<FastifyInstance, AdminRoute[]>();
+
+export function adminRouteTable(app: FastifyInstance): readonly AdminRoute[] {
+  return routeTables.get(app) ?? [];
+}
+
 const OPEN_PATHS = new Set(['/healthz', '/readyz']);
-const SELF_GUARDED_PREFIXES = ['/eureka/', '/eureka'];
+const EUREKA_PREFIXES = ['/eureka/', '/eureka'];
 
 export function tokensEqual(given: string, expected: string): boolean {
   // Hash first so the comparison takes the same time whatever the lengths.
@@ -38,18 +54,41 @@ export function sendError(reply: FastifyReply, method: string | null, error: Gat
   return reply.code(error.httpStatus).header('content-type', ENVELOPE_CONTENT_TYPE).send(errorEnvelope(method, error));
 }
 
-function needsToken(path: string): boolean {
-  if (OPEN_PATHS.has(path)) return false;
-  return !SELF_GUARDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+function isEurekaPath(path: string): boolean {
+  return EUREKA_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
+}
+
+/** True when the Basic credentials match `registry.eureka.auth` (constant-time). */
+function eurekaCredentialsMatch(header: string | undefined, expected: { user: string; password: string }): boolean {
+  if (!header?.startsWith('Basic ')) return false;
+  const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon === -1) return false;
+  // Both compared, always, so timing does not tell which one was wrong.
+  const userOk = tokensEqual(decoded.slice(0, colon), expected.user);
+  const passwordOk = tokensEqual(decoded.slice(colon + 1), expected.password);
+  return userOk && passwordOk;
 }
 
 export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule[]): FastifyInstance {
   const app = Fastify({ logger: false, exposeHeadRoutes: false });
+  const routes: AdminRoute[] = [];
+  routeTables.set(app, routes);
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
+  });
 
   app.addHook('onRequest', async (request, reply) => {
-    const token = deps.holder.current.config.admin.token;
+    const { admin, registry } = deps.holder.current.config;
     const path = request.url.split('?')[0]!;
-    if (token === '' || !needsToken(path)) return;
+    if (OPEN_PATHS.has(path)) return;
+    if (isEurekaPath(path)) {
+      if (!registry.eureka.auth || eurekaCredentialsMatch(request.headers.authorization, registry.eureka.auth)) return;
+      reply.header('www-authenticate', 'Basic realm="labelgate eureka"');
+      return sendError(reply, path, new GatewayError('LG_ERR_EUREKA_AUTH_REQUIRED'));
+    }
+    const token = admin.token;
+    if (token === '') return;
     const header = request.headers.authorization ?? '';
     const given = header.startsWith('Bearer ') ? header.slice(7) : '';
     if (given === '' || !tokensEqual(given, token)) {

@@ -4,10 +4,12 @@
  * WebSocket handshakes; cookies are parsed on first use.
  */
 import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { TLSSocket } from 'node:tls';
 import type { AuthRequest } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
 import { parseCookies } from './cookies.js';
-import type { RequestTarget } from './path.js';
+import { clientHost, clientScheme } from './outbound-headers.js';
+import { targetToString, type RequestTarget } from './path.js';
 
 export class IncomingAuthRequest implements AuthRequest {
   private parsedCookies: Record<string, string> | undefined;
@@ -28,6 +30,16 @@ export class IncomingAuthRequest implements AuthRequest {
 
   get clientIp(): string {
     return this.client.ip;
+  }
+
+  get socketScheme(): 'http' | 'https' {
+    return this.req.socket instanceof TLSSocket ? 'https' : 'http';
+  }
+
+  /** The URL the client asked for, built only when asked for (SSO redirects). */
+  get requestUrl(): string {
+    const host = clientHost(this.req.headers, this.client) ?? 'localhost';
+    return `${clientScheme(this.req.headers, this.client, this.socketScheme)}://${host}${targetToString(this.target)}`;
   }
 
   get cookies(): Readonly<Record<string, string>> {

@@ -1,9 +1,11 @@
 /** The modules every gateway runs, in set-up order (core/modules.ts). */
 import type { GatewayModule } from './modules.js';
 import { createRegistryModule } from './registry/registry-module.js';
+import { securityModule } from './security-module.js';
 import { websocketModule } from './ws-module.js';
 
 export const BUILTIN_MODULES: readonly (() => GatewayModule)[] = [
   createRegistryModule,
+  () => securityModule(),
   websocketModule,
 ];

@@ -18,7 +18,12 @@ export const BUILTIN_PLUGINS: Readonly<Record<PluginKind, Readonly<Record<string
   router: {
     label: () => load(import('../plugins/routers/label.js')),
   },
-  auth: {},
+  auth: {
+    token: () => load(import('../plugins/auth/token.js')),
+    session: () => load(import('../plugins/auth/session.js')),
+    password: () => load(import('../plugins/auth/password.js')),
+    oidc: () => load(import('../plugins/auth/oidc.js')),
+  },
   interceptor: {
     retry: () => load(import('../plugins/interceptors/retry.js')),
   },

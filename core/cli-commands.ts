@@ -2,6 +2,8 @@
  * Further CLI commands contributed by other parts of the core (`hash-password`,
  * `config push`, …). Each parses its own arguments and returns an exit code.
  */
+import { hashPasswordCommand } from './hash-password-command.js';
+
 export interface CliCommand {
   /** One word, or two for sub-commands (`config push`). */
   readonly name: string;
@@ -9,4 +11,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const CLI_COMMANDS: readonly CliCommand[] = [];
+export const CLI_COMMANDS: readonly CliCommand[] = [hashPasswordCommand];

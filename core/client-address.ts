@@ -23,9 +23,13 @@ export function plainAddress(address: string | undefined): string {
   return address.startsWith('::ffff:') && isIP(address.slice(7)) === 4 ? address.slice(7) : address;
 }
 
+/** Answers remembered per address: BlockList.check costs microseconds, and client IPs repeat. */
+const MAX_REMEMBERED = 10_000;
+
 /** A set of IPs and CIDRs, matched with node's BlockList (IPv4 and IPv6). */
 export class AddressSet {
   private readonly list = new BlockList();
+  private readonly remembered = new Map<string, boolean>();
   readonly size: number;
 
   constructor(entries: readonly string[]) {
@@ -45,9 +49,13 @@ export class AddressSet {
   }
 
   has(ip: string): boolean {
+    const known = this.remembered.get(ip);
+    if (known !== undefined) return known;
     const family = isIP(ip);
-    if (family === 0) return false;
-    return this.list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+    const answer = family !== 0 && this.list.check(ip, family === 4 ? 'ipv4' : 'ipv6');
+    if (this.remembered.size >= MAX_REMEMBERED) this.remembered.clear();
+    this.remembered.set(ip, answer);
+    return answer;
   }
 }
 

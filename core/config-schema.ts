@@ -109,13 +109,16 @@ const security: JsonSchema = {
     ipAllowList: { ...strings(), description: 'IPs or CIDRs; empty allows every client' },
     referer: {
       type: 'object', additionalProperties: false, default: {},
-      properties: { enabled: { type: 'boolean', default: false }, allow: strings() },
+      properties: {
+        enabled: { type: 'boolean', default: false },
+        allow: { ...strings(), description: 'hosts (good.com, good.com:8080) or origins (https://good.com), compared exactly' },
+      },
     },
     passThrough: { ...regexList(), description: 'anchored regexes on the normalised path that need no login' },
     cors: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        origins: strings(),
+        origins: { ...strings(), description: 'exact origins (https://app.example.com); empty leaves CORS to the upstreams' },
         credentials: { type: 'boolean', default: true },
         methods: strings(['GET', 'POST', 'PUT', 'DELETE', 'HEAD', 'OPTIONS']),
         headers: strings(['authorization', 'content-type', 'token-code', 'token-user']),
@@ -127,11 +130,12 @@ const security: JsonSchema = {
       properties: {
         cookie: { type: 'string', minLength: 1, default: 'linkis_user_session_ticket_id_v1' },
         ttl: duration('1h'),
-        secret: { type: 'string', default: 'auto', description: '"auto", or at least 32 characters' },
+        secret: { type: 'string', default: 'auto', description: '"auto" (generated once, kept in the data dir), or at least 32 characters' },
         secure: { type: 'boolean', default: false },
       },
     },
-    auth: { type: 'array', items: pluginRef, default: [] },
+    auth: { type: 'array', items: pluginRef, default: [], description: 'auth strategies, tried in order' },
+    authTimeout: { ...duration('5s'), description: 'an auth strategy that takes longer refuses the request (401)' },
   },
 };
 
@@ -186,6 +190,7 @@ export const gatewaySchema: JsonSchema = {
     server,
     admin,
     registry,
+    dataDir: { type: 'string', default: './data', description: 'where generated secrets are kept (mode 0600), relative to this file' },
     labels: {
       type: 'object', additionalProperties: false, default: {},
       properties: { file: { type: 'string', default: './data/labels.json' } },

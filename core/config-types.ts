@@ -40,6 +40,8 @@ export interface GatewayConfig {
     readonly upstreamEureka: readonly { readonly url: string; readonly interval: number }[];
     readonly static: readonly StaticGroup[];
   };
+  /** Relative to the config file. */
+  readonly dataDir: string;
   readonly labels: { readonly file: string };
   readonly security: {
     readonly ipAllowList: readonly string[];
@@ -54,6 +56,7 @@ export interface GatewayConfig {
     };
     readonly session: { readonly cookie: string; readonly ttl: number; readonly secret: string; readonly secure: boolean };
     readonly auth: readonly PluginRef[];
+    readonly authTimeout: number;
   };
   readonly parsers: readonly PluginRef[];
   readonly router: PluginRef;

@@ -155,33 +155,86 @@ export function instanceAt(choice: RouteChoice, attempt: number): InstanceView {
 }
 
 // ─── auth ───────────────────────────────────────────────────────────────────────────────────
+//
+// An auth plugin is a *scheme* (its manifest name: token, session, password, oidc, …); each
+// configured entry of `security.auth` is a *strategy* (its `name:`, or the scheme). The gateway
+// tries strategies in the declared order after the deny lists (IP allow list, referer) passed.
+// A strategy supplies any of these capabilities:
+//
+//   authenticate(request)  credentials carried by the request (headers, cookies, bearer JWT)
+//   getUser(request)       cookie-based SSO: the user the SSO system vouches for (Linkis SSOInterceptor)
+//   login(credentials, …)  a user name and password posted to /api/rest_j/v1/user/login
+//   redirectTo(url)        where a browser without a session signs in (sent as data.SSOURL on 401)
+//   logout(request)        ends the SSO side's session when the user logs out of the gateway
+//
+// Each returns `undefined` for "not mine, try the next strategy". A strategy that throws a
+// GatewayError refuses the request with that error; anything else it throws, or not settling
+// within `security.authTimeout`, refuses it with 401 (fail closed, S25).
 
 export interface AuthRequest {
   readonly method: string;
+  /** The normalised path: the one routing uses and the upstream receives. */
   readonly path: string;
   readonly headers: IncomingHttpHeaders;
   /** Parsed Cookie header, built on first use. */
   readonly cookies: Readonly<Record<string, string>>;
   /** Client IP from the socket and `server.trustedProxies` (never a raw header). */
   readonly clientIp: string;
+  /** The URL the client asked for (scheme and host from trusted proxies only), for SSO redirects. */
+  readonly requestUrl: string;
 }
 
 export interface Principal {
+  /** Printable, at most 256 characters, no control characters (checked by the gateway: S21). */
   readonly user: string;
   readonly admin: boolean;
-  /** Name of the auth plugin instance that accepted the request. */
+  /** Name of the strategy that accepted the request. */
   readonly via: string;
+  /**
+   * The gateway session ticket this principal was read from (set by the session scheme only).
+   * The upstream receives it as the ticket cookie; without one the gateway mints a ticket.
+   */
+  readonly ticket?: string;
 }
 
+/** What an SSO `getUser` may return: a user name, or a name with the admin flag. */
+export type SsoUser = string | { readonly user: string; readonly admin?: boolean };
+
+export interface LoginCredentials {
+  readonly userName: string;
+  readonly password: string;
+}
+
+type Maybe<T> = T | undefined | Promise<T | undefined>;
+
 export interface AuthInstance extends Closable {
-  /**
-   * `undefined`: this request carries no credentials of this kind, try the next plugin.
-   * A Principal: accepted. Throw a GatewayError (401) for credentials that are present but bad.
-   */
-  authenticate(request: AuthRequest): Principal | undefined | Promise<Principal | undefined>;
+  /** Credentials this request carries; `undefined` when it carries none of this kind. */
+  authenticate?(request: AuthRequest): Maybe<Principal>;
+  /** Cookie-based SSO: the user the SSO system knows for this request. */
+  getUser?(request: AuthRequest): Maybe<SsoUser>;
+  /** Password login; `undefined` when the user is not one of this strategy's. */
+  login?(credentials: LoginCredentials, request: AuthRequest): Maybe<Principal>;
+  /** SSO: the sign-in URL for a browser that asked for `requestUrl` without a session. */
+  redirectTo?(requestUrl: string): string | undefined;
+  /** Called by /api/rest_j/v1/user/logout (errors are logged, never shown). */
+  logout?(request: AuthRequest, principal: Principal | undefined): void | Promise<void>;
 }
 
 export type AuthManifest<Options = any> = PluginManifest<'auth', AuthInstance, Options>;
+
+/**
+ * Sessions, offered to plugins as `kit.services.sessions` on a running gateway (absent in
+ * `labelgate check`). Tickets are secrets: never log or echo them.
+ */
+export interface SessionService {
+  /** Starts a session and returns its ticket (the cookie value). */
+  issue(principal: Omit<Principal, 'ticket'>): Promise<string>;
+  /** The principal of a live session (idle TTL, refreshed past half of it), else `undefined`. */
+  verify(ticket: string): Promise<Principal | undefined>;
+  revoke(ticket: string): Promise<void>;
+  /** The ticket cookie's name (`security.session.cookie`). */
+  readonly cookieName: string;
+}
 
 // ─── interceptors ───────────────────────────────────────────────────────────────────────────
 

@@ -68,6 +68,26 @@ export const ERRORS = {
   LG_ERR_AUTH_PLUGIN_FAILED: { httpStatus: 401, envelopeStatus: -1, message: NOT_LOGGED_IN },
   LG_ERR_ADMIN_REQUIRED: { httpStatus: 403, envelopeStatus: 3, message: 'Only admin users may use {path}' },
   LG_ERR_IP_NOT_ALLOWED: { httpStatus: 403, envelopeStatus: 3, message: '{ip} is not in whitelist' },
+  LG_ERR_REFERER_NOT_ALLOWED: { httpStatus: 412, envelopeStatus: 2, message: 'Unallowed cross-site request(不允许的跨站请求)！' },
+  LG_ERR_REFERER_MISSING: { httpStatus: 412, envelopeStatus: 2, message: 'referer为空,不能继续访问' },
+  LG_ERR_REFERER_BAD_METHOD: { httpStatus: 412, envelopeStatus: 2, message: 'Do not use HTTP verbs to tamper with(不可使用HTTP动词篡改)！' },
+
+  // Login and the other Linkis user endpoints (core/user-endpoints.ts), spec/linkis.md §1.4.
+  LG_ERR_USER_UNKNOWN_URI: { httpStatus: 400, envelopeStatus: 1, message: 'unknown request URI {path}' },
+  LG_ERR_USER_NOT_LOGGED_IN: { httpStatus: 400, envelopeStatus: 1, message: `login failed! reason: NonLoginException: errCode: 11002 ,desc: ${NOT_LOGGED_IN}` },
+  LG_ERR_LOGIN_USER_EMPTY: { httpStatus: 400, envelopeStatus: 1, message: 'Username can not be empty(用户名不能为空)！' },
+  LG_ERR_LOGIN_PASSWORD_EMPTY: { httpStatus: 400, envelopeStatus: 1, message: 'Password can not be blank(密码不能为空)！' },
+  LG_ERR_LOGIN_FAILED: { httpStatus: 401, envelopeStatus: -1, message: 'wrong user name or password(用户名或密码错误)！' },
+  LG_ERR_LOGIN_THROTTLED: { httpStatus: 429, envelopeStatus: 1, message: 'Too many failed logins, try again in {seconds} s' },
+  LG_ERR_LOGIN_METHOD: { httpStatus: 400, envelopeStatus: 1, message: 'Only support method POST' },
+
+  // Token auth (plugins/auth/token.ts), spec/linkis.md §1.5. A token code is never part of a message.
+  LG_ERR_TOKEN_DISABLED: { httpStatus: 401, envelopeStatus: -1, message: 'Gateway未启用token认证，请采用其他认证方式!' },
+  LG_ERR_TOKEN_MISSING: { httpStatus: 401, envelopeStatus: -1, message: '请在Header或Cookie中同时指定Token-Code 和 Token-User，以便完成token认证！' },
+  LG_ERR_TOKEN_UNKNOWN: { httpStatus: 401, envelopeStatus: -1, linkisCode: 15206, message: 'Token Authentication Failed, tokenUser: {user}, reason: Failed to query token data(Token 数据查询失败), Caused by: TokenNotExistException: errCode: 15204 ,desc: Invalid Token(数据库中未配置的无效令牌)' },
+  LG_ERR_TOKEN_STALE: { httpStatus: 401, envelopeStatus: -1, linkisCode: 15201, message: 'Token Authentication Failed, tokenUser: {user}, reason: Token is not valid or stale(令牌已过期)!' },
+  LG_ERR_TOKEN_ILLEGAL_USER: { httpStatus: 401, envelopeStatus: -1, linkisCode: 15202, message: 'Token Authentication Failed, tokenUser: {user}, reason: Illegal TokenUser for Token(Token非法用户: {user})!' },
+  LG_ERR_TOKEN_ILLEGAL_HOST: { httpStatus: 401, envelopeStatus: -1, linkisCode: 15203, message: 'Token Authentication Failed, tokenUser: {user}, reason: Illegal Host for Token(非法ip: {ip})!' },
 
   // Admin listener.
   LG_ERR_ADMIN_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'No admin endpoint at {path}' },
@@ -130,6 +150,9 @@ export const ERRORS = {
   LG_ERR_CONFIG_REGEX_UNPROVABLE: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} cannot be analysed ({reason}); rewrite it or mark the rule "unproven: true"' },
   LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },
   LG_ERR_CONFIG_INVALID: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
+  LG_ERR_CONFIG_SESSION_SECRET: { httpStatus: 500, envelopeStatus: 1, message: 'security.session.secret must be "auto" or at least 32 characters long (it has {length})' },
+  LG_ERR_CONFIG_ADMIN_EXPOSED: { httpStatus: 500, envelopeStatus: 1, message: 'The admin listener binds to {host}, off loopback, so {reason}' },
+  LG_ERR_CONFIG_DATA_DIR: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot keep {file} in the data dir: {reason}' },
 
   LG_ERR_INTERNAL: { httpStatus: 500, envelopeStatus: 1, message: 'Internal gateway error' },
 } as const satisfies Record<string, ErrorDefinition>;

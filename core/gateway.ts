@@ -9,7 +9,7 @@ import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './contracts.js';
-import { createAdminServer, type AdminModule } from './admin-server.js';
+import { adminRouteTable, createAdminServer, type AdminModule, type AdminRoute } from './admin-server.js';
 import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createGatewayListener } from './gateway-listener.js';
@@ -90,7 +90,7 @@ export class Gateway {
 
     let version = 1;
     const build = (next: LoadedConfig) => buildPipeline(next, {
-      version: version++, registry, logger, services,
+      version: version++, registry, logger, services, adminHost: loaded.config.admin.host,
       acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
       releasePools: (acquired) => pools.release(acquired),
     });
@@ -151,6 +151,11 @@ export class Gateway {
 
   get pipeline(): Pipeline {
     return this.holder.current;
+  }
+
+  /** The admin listener's live route table. */
+  get adminRoutes(): readonly AdminRoute[] {
+    return adminRouteTable(this.admin);
   }
 
   reload(): Promise<ReloadOutcome> {

@@ -1,16 +1,15 @@
 /**
  * One HTTP request, end to end (design §1), on the Pipeline it acquired when it arrived:
  *
- *   1 normalise the target ─► 2 client IP + allow list ─► local endpoint? ─► pass-through or auth
+ *   1 normalise the target ─► 2 client IP, CORS, allow list, referer ─► local endpoint? ─► pass-through or auth
  *   ─► 3 body (only if the matched parser needs it) ─► 4 parse ─► 5 route ─► 6 forward
  *
  * Every failure is an envelope with the error's HTTP status; nothing here throws to Fastify.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { TLSSocket } from 'node:tls';
 import type { Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
 import { IncomingAuthRequest } from './auth-request.js';
-import { resolveClient, type ClientAddress } from './client-address.js';
+import type { ClientAddress } from './client-address.js';
 import { readBodyFacts } from './body-reader.js';
 import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
 import { GatewayError } from './errors.js';
@@ -57,7 +56,7 @@ export class HttpHandler {
       this.fail(res, null, pipeline, error);
       return;
     }
-    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], pipeline.security.trustedProxies);
+    const client = pipeline.security.clientAddress(req);
     const context = new RequestContext(req, res, pipeline, target, client);
     try {
       await this.run(context);
@@ -68,10 +67,12 @@ export class HttpHandler {
 
   private async run(context: RequestContext): Promise<void> {
     const { pipeline } = context;
-    pipeline.security.checkClientIp(context.client.ip);
+    if (pipeline.security.screen(context)) return;
     const endpoint = this.deps.localEndpoints.find(context.path);
     if (endpoint) return this.local(context, endpoint);
-    if (!pipeline.security.isPassThrough(context.path)) context.principal = await pipeline.security.authenticate(context);
+    context.principal = pipeline.security.isPassThrough(context.path)
+      ? await pipeline.security.passThroughPrincipal(context)
+      : await pipeline.security.authenticate(context);
 
     const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
     const hit = pipeline.parsers.find(context.method, context.path);
@@ -95,10 +96,8 @@ export class HttpHandler {
 
   private proxyRequest(context: RequestContext, body: Buffer | undefined): ProxyRequest {
     const { req } = context;
-    const scheme = req.socket instanceof TLSSocket ? 'https' : 'http';
-    const added: Record<string, string> = {};
-    if (context.principal) added['x-linkis-user'] = context.principal.user;
-    const headers = outboundHeaders(req.headers, context.client, scheme, added);
+    const headers = outboundHeaders(req.headers, context.client, context.socketScheme);
+    context.pipeline.security.identifyUpstream(headers, context.principal);
     if (body !== undefined) {
       delete headers['transfer-encoding'];
       headers['content-length'] = String(body.length);
@@ -125,6 +124,7 @@ export class HttpHandler {
       target: context.target,
       client: context.client,
       cookies: context.cookies,
+      auth: context,
       principal: context.principal,
       reply: (status: number, body: Envelope, headers: Record<string, string | string[]> = {}) => writeEnvelope(context.res, status, body, headers),
     });

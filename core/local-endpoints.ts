@@ -5,7 +5,7 @@
  * says, and `admin` ones only for admin principals.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Principal } from './contracts.js';
+import type { AuthRequest, Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
 import type { Envelope } from './envelope.js';
 import type { RequestTarget } from './path.js';
@@ -20,6 +20,8 @@ export interface LocalRequest {
   readonly target: RequestTarget;
   readonly client: ClientAddress;
   readonly cookies: Readonly<Record<string, string>>;
+  /** The request as auth strategies see it (login, token-login, logout). */
+  readonly auth: AuthRequest;
   /** Set for `user` and `admin` endpoints; for `public` ones when credentials were valid. */
   readonly principal: Principal | undefined;
   /** Writes an envelope (with the gateway's usual headers); `headers` may add Set-Cookie etc. */
@@ -49,6 +51,11 @@ export class LocalEndpoints {
     } else {
       this.patterns.push(endpoint);
     }
+  }
+
+  /** Every endpoint, exact paths first (S28 enumerates them). */
+  list(): LocalEndpoint[] {
+    return [...this.exact.values(), ...this.patterns];
   }
 
   find(path: string): LocalEndpoint | undefined {

@@ -2,7 +2,7 @@
  * validate → compile → freeze: one config version becomes one Pipeline object.
  *
  *   LoadedConfig ─► plugins (parsers, router, auth, interceptors) ─► patterns compiled and
- *   proven disjoint ─► security lists compiled ─► static instances ─► forward chain composed
+ *   proven disjoint ─► security checked (S2, secrets) and compiled ─► static instances ─► forward chain composed
  *   ─► deep-frozen config ─► Pipeline
  *
  * Everything a request needs is built here, once; a request only reads it. A failed build
@@ -23,12 +23,15 @@ import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.
 import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
 import { SecurityPolicy } from './security.js';
+import { checkSecurityConfig } from './security-checks.js';
 
 export interface PipelineDeps {
   readonly version: number;
   readonly registry: RegistryView;
   readonly logger: Logger;
   readonly services: Readonly<Record<string, unknown>>;
+  /** Where the admin listener is bound (fixed at start); the security checks look at it too. */
+  readonly adminHost?: string;
   /** Shared pools for these upstream settings; released when the pipeline closes. */
   acquirePools(settings: GatewayConfig['upstream'], resolvePath: (file: string) => string): UpstreamPools;
   releasePools(pools: UpstreamPools): void;
@@ -154,7 +157,7 @@ function staticInstances(config: GatewayConfig, problems: ProblemList): Instance
 
 function compileSecurity(builder: Builder, config: GatewayConfig, auth: LoadedPlugin<AuthInstance>[]): SecurityPolicy | undefined {
   try {
-    return new SecurityPolicy(config, auth, builder.deps.logger);
+    return new SecurityPolicy(config, auth, builder.deps.logger, builder.deps.services);
   } catch (error) {
     // Only address lists can fail here; find which entry.
     const lists: [string, readonly string[]][] = [['/server/trustedProxies', config.server.trustedProxies], ['/security/ipAllowList', config.security.ipAllowList]];
@@ -176,6 +179,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
 
   const parsers = compileParsers(builder, parserPlugins);
   const present = <T>(list: (T | undefined)[]): T[] => list.filter((item): item is T => item !== undefined);
+  checkSecurityConfig(config, builder.problems, deps.adminHost);
   const security = compileSecurity(builder, config, present(auth));
   const statics = staticInstances(config, builder.problems);
 

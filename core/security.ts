@@ -1,36 +1,86 @@
 /**
  * The security step of the flow (design §1 step 2), compiled once per config version:
  *
- *   client IP allow list ─► [local user endpoints] ─► pass-through list ─► auth plugins in order
+ *   CORS headers ─► IP allow list ─► preflight answered ─► referer ─► [local user endpoints]
+ *   ─► pass-through list ─► auth strategies in order (core/auth-chain.ts) ─► principal, or 401
  *
- * Deny lists run before any credential is looked at (S27). Auth plugins run in the declared
- * order; the first that recognises its credentials decides. A plugin that throws anything but a
- * GatewayError fails closed with 401 (S25). With no plugin accepting, the answer is 401.
+ * Everything before the strategies looks at no credential, so a deny-listed client never reaches
+ * an auth store or a login counter (S27). The client IP is the socket peer unless that peer is a
+ * trusted proxy (S4, S5). What the upstream learns about the principal is decided here too
+ * (core/upstream-identity.ts).
  */
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInstance, AuthRequest, Logger, Principal } from './contracts.js';
-import { AddressSet } from './client-address.js';
+import { AuthChain } from './auth-chain.js';
+import { AddressSet, resolveClient, type ClientAddress } from './client-address.js';
 import type { GatewayConfig } from './config-types.js';
+import { CorsPolicy } from './cors.js';
 import { GatewayError } from './errors.js';
 import type { LoadedPlugin } from './plugin-loader.js';
+import { RefererPolicy } from './referer.js';
+import type { Sessions } from './session/sessions.js';
+import { tokenCredentials } from './token-credentials.js';
+import { applyUpstreamIdentity } from './upstream-identity.js';
 
 /** Pass-through entries match from the start of the normalised path, whatever the author wrote. */
 export function anchoredRegex(source: string): RegExp {
   return new RegExp(source.startsWith('^') ? source : `^(?:${source})`);
 }
 
+/** The parts of a request the screening step reads (an HTTP request or a WebSocket handshake). */
+export interface ScreenedRequest {
+  readonly req: IncomingMessage;
+  /** Absent for a WebSocket handshake: no CORS there. */
+  readonly res?: ServerResponse;
+  readonly clientIp: string;
+}
+
 export class SecurityPolicy {
   readonly trustedProxies: AddressSet;
   readonly ipAllowList: AddressSet;
   readonly passThrough: readonly RegExp[];
+  readonly cors: CorsPolicy;
+  readonly referer: RefererPolicy | undefined;
+  readonly chain: AuthChain;
+  private readonly sessions: Sessions | undefined;
+  private warnedUntrustedForwarding = false;
 
   constructor(
-    config: GatewayConfig,
+    private readonly config: GatewayConfig,
     readonly auth: readonly LoadedPlugin<AuthInstance>[],
     private readonly logger: Logger,
+    services: Readonly<Record<string, unknown>> = {},
   ) {
     this.trustedProxies = new AddressSet(config.server.trustedProxies);
     this.ipAllowList = new AddressSet(config.security.ipAllowList);
     this.passThrough = config.security.passThrough.map(anchoredRegex);
+    this.cors = new CorsPolicy(config.security.cors);
+    this.referer = config.security.referer.enabled ? new RefererPolicy(config.security.referer.allow) : undefined;
+    this.chain = new AuthChain(auth, config.security.authTimeout, logger);
+    this.sessions = services.sessions as Sessions | undefined;
+  }
+
+  /** The client address; forwarding headers from a peer that is not a trusted proxy are ignored (S5). */
+  clientAddress(req: IncomingMessage): ClientAddress {
+    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], this.trustedProxies);
+    if (!client.viaTrustedProxy && !this.warnedUntrustedForwarding && (req.headers['x-forwarded-for'] !== undefined || req.headers['x-real-ip'] !== undefined)) {
+      this.warnedUntrustedForwarding = true;
+      this.logger.warn({ peer: client.ip }, 'X-Forwarded-For/X-Real-IP ignored: the peer is not in server.trustedProxies (warned once per config version)');
+    }
+    return client;
+  }
+
+  /**
+   * Everything that needs no credential: CORS, the IP allow list, preflights, the referer check.
+   * Returns true when the request has been answered (a preflight); throws a GatewayError to refuse.
+   */
+  screen(request: ScreenedRequest): boolean {
+    const { req, res } = request;
+    if (res) this.cors.decorate(req, res);
+    this.checkClientIp(request.clientIp);
+    if (res && this.cors.answerPreflight(req, res)) return true;
+    this.referer?.check(req.method ?? 'GET', req.headers);
+    return false;
   }
 
   checkClientIp(ip: string): void {
@@ -42,18 +92,37 @@ export class SecurityPolicy {
     return false;
   }
 
-  async authenticate(request: AuthRequest): Promise<Principal> {
-    for (const plugin of this.auth) {
-      let principal: Principal | undefined;
-      try {
-        principal = await plugin.instance.authenticate(request);
-      } catch (error) {
-        if (error instanceof GatewayError) throw error;
-        this.logger.error({ err: error, plugin: plugin.name }, 'auth plugin failed; request refused');
-        throw new GatewayError('LG_ERR_AUTH_PLUGIN_FAILED', {}, { cause: error });
-      }
-      if (principal) return principal;
-    }
-    throw new GatewayError('LG_ERR_AUTH_REQUIRED');
+  /**
+   * On a pass-through route nobody has to log in, but a logged-in user is still named to the
+   * upstream (Linkis backends behind `/dss/` read the ticket): a valid session cookie gives the
+   * principal, anything else gives none and its ticket is dropped. No strategy is called.
+   */
+  async passThroughPrincipal(request: AuthRequest): Promise<Principal | undefined> {
+    const sessions = this.sessions;
+    if (!sessions || !this.chain.hasScheme('session')) return undefined;
+    const ticket = request.cookies[sessions.cookieName];
+    if (!ticket) return undefined;
+    const principal = await sessions.verify(ticket);
+    return principal && { ...principal, via: 'session' };
+  }
+
+  /** The principal for the credentials the request carries (optionally of one scheme), else a 401. */
+  async authenticate(request: AuthRequest, scheme?: string): Promise<Principal> {
+    const principal = await this.chain.authenticate(request, scheme);
+    if (principal) return principal;
+    throw this.unauthenticated(request);
+  }
+
+  private unauthenticated(request: AuthRequest): GatewayError {
+    if (!this.chain.hasScheme('token') && tokenCredentials(request.headers, request.cookies)) return new GatewayError('LG_ERR_TOKEN_DISABLED');
+    const ssoUrl = this.chain.redirectTo(request.requestUrl);
+    // Linkis's SSO answer: the client is told where to sign in.
+    return new GatewayError('LG_ERR_AUTH_REQUIRED', {}, ssoUrl === undefined ? {} : { data: { enableSSO: true, SSOURL: ssoUrl } });
+  }
+
+  /** Sets X-Linkis-User and the ticket cookies on headers bound upstream (core/upstream-identity.ts). */
+  identifyUpstream(headers: Record<string, string | string[]>, principal: Principal | undefined): void {
+    const sessions = this.sessions;
+    applyUpstreamIdentity(headers, principal, this.config.security.session.cookie, sessions && ((user) => sessions.upstreamTicket(user)));
   }
 }

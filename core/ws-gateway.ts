@@ -7,10 +7,8 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { TLSSocket } from 'node:tls';
 import { WebSocketServer } from 'ws';
 import type { Logger } from './contracts.js';
-import { resolveClient } from './client-address.js';
 import { errorResponse } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { IncomingAuthRequest } from './auth-request.js';
@@ -84,15 +82,13 @@ export class WebSocketGateway {
     const { security } = pipeline;
     const target = normaliseTarget(req.url ?? '/');
     if (!target.path.startsWith(websocket.prefix)) throw new GatewayError('LG_ERR_WS_NOT_FOUND', { path: target.path });
-    const client = resolveClient(req.socket.remoteAddress, req.headers['x-forwarded-for'], security.trustedProxies);
-    security.checkClientIp(client.ip);
+    const client = security.clientAddress(req);
+    // IP allow list and referer, as for HTTP (no CORS on a handshake).
+    security.screen({ req, clientIp: client.ip });
     const context = new IncomingAuthRequest(req, target, client);
     const passThrough = security.isPassThrough(target.path);
-    const principal = passThrough ? undefined : await security.authenticate(context);
-    const handshake: Handshake = {
-      target, headers: req.headers, client, auth: context, passThrough,
-      scheme: req.socket instanceof TLSSocket ? 'https' : 'http',
-    };
+    const principal = passThrough ? await security.passThroughPrincipal(context) : await security.authenticate(context);
+    const handshake: Handshake = { target, headers: req.headers, client, auth: context, passThrough, scheme: context.socketScheme };
     const server = this.serverFor(websocket.maxMessageBytes);
     if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
       await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline });

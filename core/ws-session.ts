@@ -103,8 +103,8 @@ export class MultiplexSession {
 
   /** Sessions end while a connection is open; then the client hears −1 and the socket closes (1008). */
   private async authenticate(pipeline: Pipeline, text: string): Promise<Principal | undefined> {
-    if (this.handshake.passThrough) return undefined;
     try {
+      if (this.handshake.passThrough) return await pipeline.security.passThroughPrincipal(this.handshake.auth);
       return await pipeline.security.authenticate(this.handshake.auth);
     } catch (error) {
       this.send(errorFrame(frameIdentity(text), error));
@@ -120,7 +120,8 @@ export class MultiplexSession {
     if (existing && !existing.link.isClosed) return existing;
     const { websocket } = pipeline.config;
     if (this.links.size >= websocket.maxUpstreams) throw new GatewayError('LG_ERR_WS_TOO_MANY_UPSTREAMS', { limit: websocket.maxUpstreams });
-    const headers = outboundHeaders(this.handshake.headers, this.handshake.client, this.handshake.scheme, principal ? { 'x-linkis-user': principal.user } : {});
+    const headers = outboundHeaders(this.handshake.headers, this.handshake.client, this.handshake.scheme);
+    pipeline.security.identifyUpstream(headers, principal);
     for (const name of WS_HANDSHAKE_HEADERS) delete headers[name];
     const url = `ws://${instance.origin.slice('http://'.length)}${targetToString(this.handshake.target)}`;
     const entry: Link = {

@@ -56,7 +56,8 @@ export async function openTunnel(
   const parsed = hit.entry.parser.parse(new LazyParseRequest('GET', path, query, handshake.headers), hit.match);
   const choice = pipeline.router.instance.route(parsed, { snapshot: deps.registry.snapshot(), method: 'GET', path });
   const instance = instanceAt(choice, 0);
-  const headers = outboundHeaders(handshake.headers, handshake.client, handshake.scheme, principal ? { 'x-linkis-user': principal.user } : {});
+  const headers = outboundHeaders(handshake.headers, handshake.client, handshake.scheme);
+  pipeline.security.identifyUpstream(headers, principal);
   for (const name of ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) delete headers[name];
   const { maxMessageBytes, maxBufferedBytes } = pipeline.config.websocket;
   let upstream: WebSocket;

@@ -14,7 +14,7 @@
  * too: a documented deviation from Eureka's XML default), gzipped when the client accepts it.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { sendError, tokensEqual, type AdminModule } from '../admin-server.js';
+import type { AdminModule } from '../admin-server.js';
 import { GatewayError } from '../errors.js';
 import { answerErrorsWithEnvelopes, pathSegments } from './admin-scope.js';
 import type { EurekaReads, Payload } from './eureka-reads.js';
@@ -27,7 +27,6 @@ export interface EurekaRouteDeps {
   readonly reads: EurekaReads;
   readonly writes: EurekaWrites;
   /** `registry.eureka.auth` of the config in force; undefined: the API is open. */
-  readonly credentials: () => { readonly user: string; readonly password: string } | undefined;
 }
 
 type Query = Record<string, string | string[] | undefined>;
@@ -114,18 +113,7 @@ function parseJsonBody(request: FastifyRequest): unknown {
   }
 }
 
-function checkBasicAuth(deps: EurekaRouteDeps, request: FastifyRequest, reply: FastifyReply): FastifyReply | undefined {
-  const credentials = deps.credentials();
-  if (!credentials) return undefined;
-  const header = request.headers.authorization ?? '';
-  const given = header.startsWith('Basic ') ? Buffer.from(header.slice(6), 'base64').toString('utf8') : '';
-  if (given !== '' && tokensEqual(given, `${credentials.user}:${credentials.password}`)) return undefined;
-  reply.header('www-authenticate', 'Basic realm="labelgate eureka"');
-  return sendError(reply, request.url.split('?')[0]!, new GatewayError('LG_ERR_EUREKA_AUTH_REQUIRED'));
-}
-
 function scopeRoutes(scope: FastifyInstance, deps: EurekaRouteDeps, prefix: string): void {
-  scope.addHook('onRequest', async (request, reply) => checkBasicAuth(deps, request, reply));
   // Bodies are read as bytes and parsed by the one route that takes one: Spring's heartbeats
   // carry `Content-Type: application/json` with an empty body, which Fastify's parser refuses.
   scope.removeAllContentTypeParsers();

@@ -11,8 +11,7 @@
  * The router only ever reads the composed snapshot: no request does registry I/O.
  */
 import { ConfigError } from '../config-errors.js';
-import type { GatewayConfig } from '../config-types.js';
-import type { GatewayModule, ModuleContext } from '../modules.js';
+import type { GatewayModule } from '../modules.js';
 import { EurekaReads } from './eureka-reads.js';
 import { eurekaAdminModule } from './eureka-routes.js';
 import { EurekaWrites } from './eureka-writes.js';
@@ -27,22 +26,6 @@ import { UpstreamEureka } from './upstream-eureka.js';
 
 /** Composer source name of the store's instances. */
 export const STORE_SOURCE = 'store';
-
-function isLoopback(host: string): boolean {
-  return host === 'localhost' || host === '::1' || /^127\.\d+\.\d+\.\d+$/.test(host);
-}
-
-function configProblem(context: ModuleContext, pointer: string, message: string): ConfigError {
-  return new ConfigError([{ code: 'LG_ERR_CONFIG_INVALID', message, file: context.configFile, line: 1, column: 1, pointer }]);
-}
-
-/** Anyone who can reach an open Eureka API can register an instance and take its traffic. */
-function checkExposure(context: ModuleContext, config: GatewayConfig): void {
-  if (!isLoopback(config.admin.host) && config.registry.eureka.auth === undefined) {
-    throw configProblem(context, '/registry/eureka/auth',
-      `the admin listener binds ${config.admin.host}, off loopback: set registry.eureka.auth {user, password} so strangers cannot register instances`);
-  }
-}
 
 export interface RegistryServices {
   readonly store: RegistryStore;
@@ -60,9 +43,13 @@ export function createRegistryModule(): GatewayModule {
 
     async setup(context) {
       const config = context.initialConfig;
-      checkExposure(context, config);
       const factory = STORES[config.registry.store];
-      if (!factory) throw configProblem(context, '/registry/store', `the "${config.registry.store}" registry store is not available in this build`);
+      if (!factory) {
+        throw new ConfigError([{
+          code: 'LG_ERR_CONFIG_INVALID', file: context.configFile, line: 1, column: 1, pointer: '/registry/store',
+          message: `the "${config.registry.store}" registry store is not available in this build`,
+        }]);
+      }
       store = await factory({ config, configDir: context.configDir, logger: context.logger });
       mirror = new RegistryMirror(store, config.registry.eureka.deltaRetention, context.logger.child({ part: 'registry' }));
       await mirror.start();
@@ -94,7 +81,6 @@ export function createRegistryModule(): GatewayModule {
       context.adminModules.push(eurekaAdminModule({
         reads: new EurekaReads(current),
         writes,
-        credentials: () => context.holder.current.config.registry.eureka.auth,
       }));
       context.adminModules.push(labelAdminModule({ labels, registry: context.registry, store }));
       for (const endpoint of microserviceEndpoints({ labels, registry: context.registry, mirror: current })) context.localEndpoints.add(endpoint);

@@ -11,6 +11,8 @@ import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
 import { Gateway } from '../../core/gateway.js';
 import { createLogger } from '../../core/logger.js';
+import { DemoSocket } from './demo-socket.js';
+import { WS_PATH } from './ws-api.js';
 
 const MAIN = path.join(path.dirname(fileURLToPath(import.meta.url)), 'main.js');
 
@@ -19,7 +21,7 @@ server: { host: 127.0.0.1, port: 0 }
 admin: { host: 127.0.0.1, port: 0 }
 labels: { file: ./labels.json }
 registry: { eureka: { evictionInterval: 1s } }
-security: { passThrough: ["^/api/rest_j/v1/entrance/"] }
+security: { passThrough: ["^/api/rest_j/v1/entrance/", "^/ws/api/entrance/"] }
 router: { use: label, options: { serverList: [linkis-cg-entrance] } }
 log: { level: warn }
 `;
@@ -73,6 +75,11 @@ export class DemoKit {
         await exited;
       },
     };
+  }
+
+  /** One WebSocket connection to the gateway's multiplexer. */
+  socket(): Promise<DemoSocket> {
+    return DemoSocket.open(this.gateway.url.replace(/^http/, 'ws') + WS_PATH, (instance) => this.names.get(instance) ?? instance, this.out, () => this.failures++);
   }
 
   say(text: string): void {

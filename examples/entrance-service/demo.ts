@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * `npm run demo`: a guided tour of label routing and graceful offline. Starts a gateway and two
+ * `npm run demo`: a guided tour of label routing, graceful offline and WebSocket multiplexing. Starts a gateway and two
  * example entrances (A tagged route=et1, B untagged), then sends requests through the gateway
  * and prints where each one went. `npm run demo -- --keep` leaves everything running afterwards
  * so you can try the printed curl commands; Ctrl-C stops it. Exits 1 if any request went
@@ -57,7 +57,16 @@ try {
   await kit.send('POST', SUBMIT, job('et2'), 'B');
   await fetch(`${kit.gateway.adminUrl}/admin/labels/linkis-cg-entrance/${b.instance}`, { method: 'DELETE' });
 
-  kit.say('\n8. Stop B: it deregisters on SIGTERM and the gateway stops routing to it at once.');
+  kit.say('\n8. One WebSocket connection, both entrances: the gateway routes every frame on its own.');
+  const socket = await kit.socket();
+  const execute = '/api/rest_j/v1/entrance/execute';
+  const tagged = await socket.send(execute, job('et1'), 'A');
+  await socket.send(execute, job(), 'B');
+  await socket.send(`/api/rest_j/v1/entrance/${String(tagged.json.data.execID)}/status`, undefined, 'A');
+  await socket.send(`/api/rest_j/v1/entrance/${jobOnB}/progress`, undefined, 'B');
+  socket.close();
+
+  kit.say('\n9. Stop B: it deregisters on SIGTERM and the gateway stops routing to it at once.');
   await b.stop();
   await kit.send('POST', SUBMIT, job(), 'LG_ERR_ROUTE_NO_LABELLED_INSTANCE');
   await kit.send('GET', `/api/rest_j/v1/entrance/${jobOnB}/status`, undefined, 'LG_ERR_ROUTE_INSTANCE_NOT_FOUND');

@@ -12,7 +12,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { JobTable } from './jobs.js';
 
-const PREFIX = '/api/rest_j/v1/entrance/';
+export const PREFIX = '/api/rest_j/v1/entrance/';
 
 export interface EntranceState {
   readonly instance: string;
@@ -24,7 +24,7 @@ export interface EntranceState {
   readonly initialRoute: string | undefined;
 }
 
-type Answer = { status?: number; message?: string; data?: Record<string, unknown> };
+export type Answer = { status?: number; message?: string; data?: Record<string, unknown> };
 
 async function readJson(req: IncomingMessage): Promise<Record<string, any>> {
   const chunks: Buffer[] = [];
@@ -76,17 +76,25 @@ function jobRequest(state: EntranceState, execID: string, action: string): Answe
   }
 }
 
+/** A submission: shared by POST …/submit|execute and the WebSocket `execute` frame. */
+export function submitJob(state: EntranceState, user: string | undefined, body: Record<string, any>): Answer {
+  const job = state.jobs.submit(String(user ?? body.executeUser ?? 'anonymous'), engineOf(body), String(body.executionContent?.code ?? ''));
+  return { data: { taskID: job.taskID, execID: job.execID, route: body.labels?.route ?? null } };
+}
+
+/** Answers …/entrance/<rest> for jobs (submit and per-job requests); undefined for anything else. */
+export function answerJob(state: EntranceState, post: boolean, rest: string[], user: string | undefined, body: () => Record<string, any>): Answer | undefined {
+  if (post && rest.length === 1 && (rest[0] === 'submit' || rest[0] === 'execute')) return submitJob(state, user, body());
+  if (rest.length === 2 && rest[0] !== 'operation') return jobRequest(state, rest[0]!, rest[1]!);
+  return undefined;
+}
+
 async function answer(state: EntranceState, req: IncomingMessage, path: string): Promise<Answer> {
   const rest = path.slice(PREFIX.length).split('/');
-  if (req.method === 'POST' && rest.length === 1 && (rest[0] === 'submit' || rest[0] === 'execute')) {
-    const body = await readJson(req);
-    const user = (req.headers['x-linkis-user'] as string | undefined) ?? body.executeUser ?? 'anonymous';
-    const job = state.jobs.submit(String(user), engineOf(body), String(body.executionContent?.code ?? ''));
-    return { data: { taskID: job.taskID, execID: job.execID, route: body.labels?.route ?? null } };
-  }
   if (rest[0] === 'operation' && rest[1] === 'label' && rest.length === 3) return operation(state, rest[2]!, req);
-  if (rest.length === 2) return jobRequest(state, rest[0]!, rest[1]!);
-  return { status: 1, message: `no entrance endpoint at ${path}` };
+  const body = req.method === 'POST' ? await readJson(req) : {};
+  const job = answerJob(state, req.method === 'POST', rest, req.headers['x-linkis-user'] as string | undefined, () => body);
+  return job ?? { status: 1, message: `no entrance endpoint at ${path}` };
 }
 
 export function createHandler(state: EntranceState) {

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
- * An example Linkis-style entrance service: answers job submissions and job requests, and
- * registers itself with labelgate's embedded Eureka using an unmodified eureka-js-client.
+ * An example Linkis-style entrance service: answers job submissions and job requests over HTTP
+ * and over the WebSocket protocol of the gateway's multiplexer (ws-api.ts), and registers itself with labelgate's embedded Eureka using an unmodified eureka-js-client.
  *
  *   node dist/examples/entrance-service/main.js --eureka http://127.0.0.1:9002/eureka/ [--route et1]
  *        [--port 0] [--host 127.0.0.1] [--app linkis-cg-entrance] [--heartbeat 5s] [--lease 15] [--job-ms 1500]
@@ -18,6 +18,7 @@ import { onShutdown } from '../shutdown.js';
 import { createHandler } from './http-api.js';
 import { JobTable } from './jobs.js';
 import { Registration } from './registration.js';
+import { attachWebSocket } from './ws-api.js';
 
 const { values } = parseArgs({
   options: {
@@ -54,13 +55,15 @@ const registration = new Registration({
   leaseSeconds: Number(values.lease),
 });
 const jobs = new JobTable(values.app, instance, Number(values['job-ms']));
-server.on('request', createHandler({
+const state = {
   instance,
   jobs,
   initialRoute: values.route,
   route: () => registration.route,
-  setRoute: (route) => registration.setRoute(route),
-}));
+  setRoute: (route: string | undefined) => registration.setRoute(route),
+};
+server.on('request', createHandler(state));
+attachWebSocket(server, state);
 
 try {
   await registration.start();

@@ -1,31 +1,14 @@
 /** Plugins by name and by path: manifests and options are checked; failures are coded config errors. */
 import t from 'tap';
-import { copyFile, readFile, writeFile } from 'node:fs/promises';
-import path from 'node:path';
-import { startGateway, staticRegistry, makeTempDir, withTestListeners } from '../helpers/gateway.js';
+import { readFile } from 'node:fs/promises';
+import { startGateway, staticRegistry } from '../helpers/gateway.js';
+import { buildProblems } from '../helpers/config.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { repoPath } from '../helpers/paths.js';
-import { buildOffline } from '../../core/offline-pipeline.js';
-import { ConfigError } from '../../core/config-errors.js';
 import { orderInterceptors } from '../../core/pipeline.js';
 import type { LoadedPlugin } from '../../core/plugin-loader.js';
 
 const OPEN = 'security: { passThrough: ["^/"] }\n';
-
-async function problemsFor(yaml: string, files: Record<string, string> = {}) {
-  const dir = await makeTempDir();
-  for (const [name, content] of Object.entries(files)) await writeFile(path.join(dir, name), content);
-  const file = path.join(dir, 'gateway.yaml');
-  await writeFile(file, withTestListeners(yaml));
-  try {
-    const offline = await buildOffline(file, {});
-    await offline.close();
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 t.test('the example tenant parser loads from a path next to the config and routes', async (t) => {
   const acme = await startUpstream('acme');
@@ -44,16 +27,14 @@ t.test('the example tenant parser loads from a path next to the config and route
 });
 
 t.test('a path plugin is validated against its own options schema, with the entry position', async (t) => {
-  const dir = await makeTempDir();
-  await copyFile(repoPath('examples/parsers/tenant-parser.js'), path.join(dir, 'tenant-parser.js'));
-  const [problem] = await problemsFor(`parsers:\n  - use: ./tenant-parser.js\n    options:\n      tenants: {}\n      colour: red\n`, { 'tenant-parser.js': await readFile(repoPath('examples/parsers/tenant-parser.js'), 'utf8') });
+  const [problem] = await buildProblems(`parsers:\n  - use: ./tenant-parser.js\n    options:\n      tenants: {}\n      colour: red\n`, { 'tenant-parser.js': await readFile(repoPath('examples/parsers/tenant-parser.js'), 'utf8') });
   t.equal(problem?.code, 'LG_ERR_CONFIG_PLUGIN_OPTIONS');
   t.match(problem?.message, /colour|tenants/);
   t.ok(problem!.line >= 5, `line ${problem!.line} is inside the entry`);
 });
 
 t.test('a plugin pattern overlapping another parser is refused with a sample', async (t) => {
-  const [problem] = await problemsFor(`parsers:
+  const [problem] = await buildProblems(`parsers:
   - use: ./tenant-parser.js
     options: { tenants: { a: b } }
   - use: rules
@@ -74,14 +55,14 @@ t.test('bad manifests are coded errors, never skipped', async (t) => {
     ['throw new Error("boom at import");', 'throws', /failed to load: boom at import/],
   ];
   for (const [source, name, message] of cases) {
-    const [problem] = await problemsFor(`parsers: [ { use: ./${name}.js } ]\n`, { [`${name}.js`]: source });
+    const [problem] = await buildProblems(`parsers: [ { use: ./${name}.js } ]\n`, { [`${name}.js`]: source });
     t.equal(problem?.code, 'LG_ERR_CONFIG_PLUGIN_MANIFEST', name);
     t.match(problem?.message, message, name);
   }
 });
 
 t.test('a plugin whose create throws is a coded error at its entry', async (t) => {
-  const [problem] = await problemsFor('parsers: [ { use: ./failing.js } ]\n', {
+  const [problem] = await buildProblems('parsers: [ { use: ./failing.js } ]\n', {
     'failing.js': 'export default { kind: "parser", name: "failing", version: "1", priority: 1, optionsSchema: {}, create() { throw new Error("no database"); } };',
   });
   t.equal(problem?.code, 'LG_ERR_CONFIG_PLUGIN_CREATE');
@@ -89,13 +70,13 @@ t.test('a plugin whose create throws is a coded error at its entry', async (t) =
 });
 
 t.test('unknown built-ins and missing files are LG_ERR_CONFIG_PLUGIN_NOT_FOUND', async (t) => {
-  t.equal((await problemsFor('parsers: [ { use: regexes } ]\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
-  t.equal((await problemsFor('parsers: [ { use: ./missing.js } ]\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
-  t.equal((await problemsFor('router: { use: fancy }\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
+  t.equal((await buildProblems('parsers: [ { use: regexes } ]\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
+  t.equal((await buildProblems('parsers: [ { use: ./missing.js } ]\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
+  t.equal((await buildProblems('router: { use: fancy }\n'))[0]?.code, 'LG_ERR_CONFIG_PLUGIN_NOT_FOUND');
 });
 
 t.test('rules with duplicate names point at the second name', async (t) => {
-  const [problem] = await problemsFor('parsers:\n  - use: rules\n    options:\n      rules:\n        - { name: a, match: /a/x, application: x }\n        - { name: a, match: /a/y, application: y }\n');
+  const [problem] = await buildProblems('parsers:\n  - use: rules\n    options:\n      rules:\n        - { name: a, match: /a/x, application: x }\n        - { name: a, match: /a/y, application: y }\n');
   t.equal(problem?.code, 'LG_ERR_CONFIG_PLUGIN_CREATE');
   t.equal(problem?.pointer, '/parsers/0/options/rules/1/name');
 });

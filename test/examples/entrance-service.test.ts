@@ -4,6 +4,7 @@
  */
 import t from 'tap';
 import { spawn, type ChildProcess } from 'node:child_process';
+import WebSocket from 'ws';
 import { decodeExecId } from '../../plugins/parsers/exec-id.js';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { registeredInstances } from '../helpers/eureka.js';
@@ -11,7 +12,7 @@ import { repoPath } from '../helpers/paths.js';
 
 const MAIN = repoPath('dist/examples/entrance-service/main.js');
 const DEMO = repoPath('dist/examples/entrance-service/demo.js');
-const CONFIG = 'security: { passThrough: ["^/api/rest_j/v1/entrance/"] }\nrouter: { use: label, options: { serverList: [linkis-cg-entrance] } }\n';
+const CONFIG = 'security: { passThrough: ["^/api/rest_j/v1/entrance/", "^/ws/api/entrance/"] }\nrouter: { use: label, options: { serverList: [linkis-cg-entrance] } }\n';
 
 interface Started {
   readonly child: ChildProcess;
@@ -63,6 +64,35 @@ t.test('the example entrance registers, issues exec IDs naming itself and answer
   t.equal((await call(gw, 'POST', '/api/rest_j/v1/entrance/execute', { labels: { route: 'et1' } })).servedBy, entrance.instance, 'execute as well as submit');
 });
 
+t.test('the example speaks the multiplexing protocol: one client connection reaches both entrances', async (t) => {
+  const gw = await startGateway(t, CONFIG);
+  const tagged = await startEntrance(t, gw, ['--route', 'et1']);
+  const plain = await startEntrance(t, gw);
+  while ((await registeredInstances(gw)).length < 2) await new Promise((resolve) => setTimeout(resolve, 50));
+  const socket = new WebSocket(gw.gateway.url.replace(/^http/, 'ws') + '/ws/api/entrance/connect');
+  t.teardown(() => socket.close());
+  await new Promise((resolve, reject) => { socket.once('open', resolve); socket.once('error', reject); });
+  const answers = new Map<number, any>();
+  socket.on('message', (data) => {
+    const frame = JSON.parse(data.toString());
+    answers.set(frame.id, frame);
+  });
+  const ask = async (id: number, method: string, data?: unknown) => {
+    socket.send(JSON.stringify({ id, method, ...(data ? { data } : {}) }));
+    const deadline = Date.now() + 5000;
+    while (!answers.has(id) && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 10));
+    return answers.get(id);
+  };
+  const onTagged = await ask(1, '/api/rest_j/v1/entrance/execute', { executionContent: { code: 'ls' }, labels: { route: 'et1' } });
+  t.match(onTagged, { status: 0, id: 1, data: { instance: tagged.instance } });
+  const onPlain = await ask(2, '/api/rest_j/v1/entrance/execute', { executionContent: { code: 'ls' } });
+  t.match(onPlain, { status: 0, data: { instance: plain.instance } });
+  t.match(await ask(3, `/api/rest_j/v1/entrance/${String(onTagged.data.execID)}/status`), { data: { instance: tagged.instance, status: 'Running' } });
+  t.match(await ask(4, `/api/rest_j/v1/entrance/${String(onPlain.data.execID)}/log`), { data: { instance: plain.instance } });
+  t.match(await ask(5, `/api/rest_j/v1/entrance/${String(onPlain.data.execID)}/pause`), { status: 1, data: { instance: plain.instance } }, 'the entrance answers frames it cannot resolve itself');
+  t.match(await ask(6, '/api/rest_j/v1/entrance/nonsense/here'), { status: 1, id: 6, data: { code: 'LG_ERR_PARSE_BAD_EXEC_ID' } }, 'frames the gateway cannot route are answered by the gateway');
+});
+
 t.test('markoffline and backonline re-register the example with and without route=offline, and routing follows', async (t) => {
   const gw = await startGateway(t, CONFIG);
   const entrance = await startEntrance(t, gw);
@@ -98,6 +128,7 @@ t.test('npm run demo walks through label routing and graceful offline, and every
   t.equal(code, 0, output);
   t.match(output, /1\. A job without a route label/);
   t.match(output, /5\. Graceful offline/);
+  t.match(output, /8\. One WebSocket connection, both entrances/);
   t.match(output, /Every request went where label routing says it should/);
   t.notMatch(output, /UNEXPECTED/);
 });

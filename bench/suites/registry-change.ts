@@ -14,11 +14,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
-import { startEchoServer } from './lib/echo-server.js';
-import { startNode } from './lib/processes.js';
-import type { Benchmark, BenchResult } from './lib/report.js';
+import { startEchoServer } from '../lib/echo-server.js';
+import { startNode } from '../lib/processes.js';
+import type { Benchmark, BenchResult } from '../lib/report.js';
 
-const GATEWAY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'gateway-process.js');
+const GATEWAY = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'gateway-process.js');
 const APP = 'linkis-cg-entrance';
 const ROUNDS = 200;
 const CONFIG = `server: { host: 127.0.0.1, port: 0 }
