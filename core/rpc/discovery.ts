@@ -46,15 +46,18 @@ export class EurekaDiscovery implements Discovery {
   private readonly reader: UpstreamEureka;
   private readonly live = new WeakMap<object, readonly string[]>();
   private inFlight: Promise<void> | undefined;
+  private next: Promise<void> | undefined;
+  private timer: NodeJS.Timeout | undefined;
 
-  constructor(options: EurekaDiscoveryOptions) {
+  constructor(private readonly options: EurekaDiscoveryOptions) {
     this.reader = new UpstreamEureka({ url: options.url, interval: options.fetchMs }, (instances) => this.publish(instances), options.logger);
   }
 
   /** Fetches once (a failure is logged and retried later), then every `fetchMs`. */
   async start(): Promise<void> {
     await this.refresh();
-    this.reader.start();
+    this.timer ??= setInterval(() => void this.refresh(), this.options.fetchMs);
+    this.timer.unref();
   }
 
   instances(application: string): readonly string[] {
@@ -68,12 +71,24 @@ export class EurekaDiscovery implements Discovery {
     return hostPorts;
   }
 
+  /**
+   * Resolves after a fetch that started after this call: a fetch already running may have left
+   * before a registration this caller knows about, so at most one more is queued behind it.
+   */
   refresh(): Promise<void> {
-    this.inFlight ??= this.reader.poll().finally(() => (this.inFlight = undefined));
+    if (this.inFlight) {
+      this.next ??= this.inFlight.then(() => {
+        this.next = undefined;
+        return this.refresh();
+      });
+      return this.next;
+    }
+    this.inFlight = this.reader.poll().finally(() => (this.inFlight = undefined));
     return this.inFlight;
   }
 
   close(): void {
+    clearInterval(this.timer);
     this.reader.close();
   }
 

@@ -17,7 +17,7 @@ import { GatewayError } from '../errors.js';
 import type { Message } from './message-types.js';
 import type { RpcNode } from './rpc-node.js';
 import type { Sender } from './sender.js';
-import { WorkQueue } from './work-queue.js';
+import { WorkQueue, isThenable, type QueueTicket } from './work-queue.js';
 import { RPC_PATHS, decodeRequest, encodeError, encodeReply, type Caller, type RpcRequest, type RpcVerb } from './wire.js';
 
 export interface ReceiveContext {
@@ -92,12 +92,16 @@ function checkAnswer(node: RpcNode, answer: unknown, type: string): Message | un
   return message;
 }
 
+/** A receiver call in flight: `expire` answers it now (deadline, close) and tells the receiver to stop. */
+interface InFlight {
+  expire(reason: GatewayError): void;
+}
+
 class ReceiverRoutes {
   private readonly queue: WorkQueue;
-  /** Aborted when the server closes: asks at once (their callers get LG_ERR_RPC_CLOSED) … */
-  private readonly closingAsks = new AbortController();
-  /** … accepted sends after the drain. */
-  private readonly closing = new AbortController();
+  /** Asks end at once when the server closes; accepted sends are drained first. */
+  private readonly asks = new Set<InFlight>();
+  private readonly sends = new Set<InFlight>();
 
   constructor(private readonly options: RpcReceiverOptions) {
     this.queue = new WorkQueue(options.queueSize ?? DEFAULTS.queueSize, options.concurrency ?? DEFAULTS.concurrency, () => new GatewayError('LG_ERR_RPC_QUEUE_FULL', {}, { data: { retryable: true } }));
@@ -117,54 +121,86 @@ class ReceiverRoutes {
     }
     const deadline = arrived + (rpc.duration ?? this.options.timeout ?? DEFAULTS.timeout);
     if (verb === 'receive') {
-      this.run(rpc, deadline, 'receive').outcome.catch((error: unknown) => request.log.warn({ err: error, type: rpc.message.type }, 'an RPC receiver failed on a sent message'));
+      Promise.resolve(this.run(rpc, deadline, 'receive').outcome).then(undefined, (error: unknown) => request.log.warn({ err: error, type: rpc.message.type }, 'an RPC receiver failed on a sent message'));
       return send(reply, 200, encodeReply(method, undefined));
     }
     const { outcome, started } = this.run(rpc, deadline, 'receiveAndReply');
     try {
-      const answer = checkAnswer(this.options.node, await outcome, rpc.message.type);
+      const answer = checkAnswer(this.options.node, isThenable(outcome) ? await outcome : outcome, rpc.message.type);
       return send(reply, 200, encodeReply(method, answer));
     } catch (error) {
       return sendError(reply, method, error, started(), rpc.message.type);
     }
   }
 
-  /** Queues the receiver call; `outcome` settles with its answer or at the deadline. */
-  private run(rpc: RpcRequest, deadline: number, verb: 'receive' | 'receiveAndReply'): { outcome: Promise<unknown>; started: () => boolean } {
+  /**
+   * Starts the receiver call, at once when a slot is free, else when one frees up. A receiver
+   * that answers synchronously is answered synchronously: no timer, no promise. Otherwise
+   * `outcome` settles with its answer or with the reason it expired (the deadline, a close).
+   * The AbortController behind `context.signal` is made only if the receiver reads it.
+   */
+  private run(rpc: RpcRequest, deadline: number, verb: 'receive' | 'receiveAndReply'): { outcome: unknown | Promise<unknown>; started: () => boolean } {
     const { node, receiver } = this.options;
-    const controller = new AbortController();
-    const onClose = () => controller.abort(new GatewayError('LG_ERR_RPC_CLOSED', { application: node.application }));
-    const closing = verb === 'receive' ? this.closing.signal : this.closingAsks.signal;
-    closing.addEventListener('abort', onClose, { once: true });
-    let started = false;
-    const timeout = deadline - Date.now();
-    const timer = setTimeout(() => {
-      controller.abort(new GatewayError('LG_ERR_RPC_TIMEOUT', { type: rpc.message.type, target: node.caller.instance || node.application, timeout }, { data: { retryable: true } }));
-    }, timeout);
     const { caller } = rpc;
     const back = node.sender(caller.instance ? { application: caller.application || caller.instance, instance: caller.instance } : caller.application);
-    const context: ReceiveContext = { caller, duration: rpc.duration, signal: controller.signal };
-    const task = async () => {
+    let controller: AbortController | undefined;
+    const context: ReceiveContext = {
+      caller,
+      duration: rpc.duration,
+      get signal() {
+        return (controller ??= new AbortController()).signal;
+      },
+    };
+    let started = false;
+    const task = () => {
       started = true;
       return verb === 'receive' ? receiver.receive!(rpc.message, back, context) : receiver.receiveAndReply!(rpc.message, back, context);
     };
+    const ticket: QueueTicket = {};
+    let result: unknown | Promise<unknown>;
+    try {
+      result = this.queue.runNow(task, ticket);
+    } catch (error) {
+      return { outcome: Promise.reject(error), started: () => started };
+    }
+    if (!isThenable(result)) return { outcome: result, started: () => started };
+    const pending = result;
+    const registry = verb === 'receive' ? this.sends : this.asks;
+    const timeout = deadline - Date.now();
     const outcome = new Promise<unknown>((resolve, reject) => {
-      controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
-      this.queue.run(task, controller.signal).then(resolve, reject);
-    }).finally(() => {
-      clearTimeout(timer);
-      closing.removeEventListener('abort', onClose);
+      let settled = false;
+      const settle = () => {
+        settled = true;
+        clearTimeout(timer);
+        registry.delete(inFlight);
+      };
+      const inFlight: InFlight = {
+        expire: (reason) => {
+          if (settled) return;
+          settle();
+          ticket.cancel?.(reason);
+          controller?.abort(reason);
+          reject(reason);
+        },
+      };
+      const timer = setTimeout(() => inFlight.expire(new GatewayError('LG_ERR_RPC_TIMEOUT', { type: rpc.message.type, target: node.caller.instance || node.application, timeout }, { data: { retryable: true } })), timeout);
+      registry.add(inFlight);
+      pending.then(
+        (value) => void (settled || (settle(), resolve(value))),
+        (error: unknown) => void (settled || (settle(), reject(error))),
+      );
     });
     return { outcome, started: () => started };
   }
 
-  /** Ends asks at once, waits (up to drainMs) for accepted sends, then aborts what still runs or waits. */
+  /** Ends asks at once, waits (up to drainMs) for accepted sends, then ends what still runs or waits. */
   async close(): Promise<void> {
-    this.closingAsks.abort();
+    const closed = () => new GatewayError('LG_ERR_RPC_CLOSED', { application: this.options.node.application });
+    for (const inFlight of [...this.asks]) inFlight.expire(closed());
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([this.queue.idle(), new Promise((resolve) => (timer = setTimeout(resolve, this.options.drainMs ?? DEFAULTS.drainMs)))]);
     clearTimeout(timer);
-    this.closing.abort();
+    for (const inFlight of [...this.sends]) inFlight.expire(closed());
   }
 }
 
@@ -178,6 +214,16 @@ export async function rpcReceiver(app: FastifyInstance, options: RpcReceiverOpti
     const reason = (error as Error).message;
     const coded = status < 500 ? new GatewayError('LG_ERR_RPC_BAD_REQUEST', { reason }) : new GatewayError('LG_ERR_RPC_RECEIVER_FAILED', { type: '?', reason }, { cause: error });
     return sendError(reply, method, coded, false);
+  });
+  // The envelope is read field by field and never merged into another object, so the plain
+  // JSON.parse is safe here and spares the prototype-poisoning scan of Fastify's default parser.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string', bodyLimit }, (_request, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch (error) {
+      done(Object.assign(error as Error, { statusCode: 400 }), undefined);
+    }
   });
   app.addHook('onClose', async () => routes.close());
   for (const verb of Object.keys(RPC_PATHS) as RpcVerb[]) {

@@ -5,7 +5,7 @@
  * or timed-out connect never reached the receiver (`received: false`); a timeout or a
  * connection lost after the request was written may have (`received: true`).
  */
-import { Agent } from 'undici';
+import { Agent, type Dispatcher } from 'undici';
 import { GatewayError, type ErrorCode } from '../errors.js';
 
 export interface TransportOptions {
@@ -44,6 +44,47 @@ function errorCode(error: unknown): string | undefined {
   return seen?.code ?? seen?.cause?.code;
 }
 
+/**
+ * Collects one small answer as text. `dispatch` with this handler skips what `request()` builds
+ * per response (a Readable body and its consumer): on the RPC hot path that is most of the
+ * client's cost. The deadline aborts through the controller undici hands over.
+ */
+class AnswerCollector implements Dispatcher.DispatchHandler {
+  private controller: Dispatcher.DispatchController | undefined;
+  private abortReason: Error | undefined;
+  private statusCode = 0;
+  private readonly chunks: Buffer[] = [];
+
+  constructor(private readonly resolve: (exchange: Exchange) => void, private readonly reject: (error: unknown) => void) {}
+
+  abort(reason: Error): void {
+    this.abortReason = reason;
+    this.controller?.abort(reason);
+  }
+
+  onRequestStart(controller: Dispatcher.DispatchController): void {
+    this.controller = controller;
+    if (this.abortReason) controller.abort(this.abortReason);
+  }
+
+  onResponseStart(_controller: Dispatcher.DispatchController, statusCode: number): void {
+    this.statusCode = statusCode;
+  }
+
+  onResponseData(_controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    this.chunks.push(chunk);
+  }
+
+  onResponseEnd(): void {
+    const text = this.chunks.length === 1 ? this.chunks[0]!.toString('utf8') : Buffer.concat(this.chunks).toString('utf8');
+    this.resolve({ httpStatus: this.statusCode, text });
+  }
+
+  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
+    this.reject(error);
+  }
+}
+
 export class RpcTransport {
   private readonly agent: Agent;
 
@@ -57,16 +98,17 @@ export class RpcTransport {
 
   /** POSTs `body` to `path` on the endpoint; `type` names the message in a timeout error. */
   async post(endpoint: Endpoint, path: string, body: string, timeoutMs: number, type: string): Promise<Exchange> {
-    const controller = new AbortController();
     let timedOut = false;
-    const timer = setTimeout(() => {
-      timedOut = true;
-      controller.abort();
-    }, timeoutMs);
+    let timer: NodeJS.Timeout | undefined;
     try {
-      const response = await this.agent.request({ origin: originOf(endpoint.instance), path, method: 'POST', headers: HEADERS, body, signal: controller.signal });
-      const text = await response.body.text();
-      return { httpStatus: response.statusCode, text };
+      return await new Promise<Exchange>((resolve, reject) => {
+        const collector = new AnswerCollector(resolve, reject);
+        timer = setTimeout(() => {
+          timedOut = true;
+          collector.abort(new Error('deadline'));
+        }, timeoutMs);
+        this.agent.dispatch({ origin: originOf(endpoint.instance), path, method: 'POST', headers: HEADERS, body }, collector);
+      });
     } catch (error) {
       if (timedOut) throw failure('LG_ERR_RPC_TIMEOUT', endpoint, true, error, { type, target: endpoint.instance, timeout: timeoutMs });
       const code = errorCode(error);

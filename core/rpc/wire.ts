@@ -53,16 +53,14 @@ interface WireEnvelope {
   data?: WireData;
 }
 
+// The encoders write the envelope as text around the value's JSON: the same bytes as building
+// the object and serialising it, without the intermediate objects (this is the hot path).
+const REQUEST_HEAD = `{"method":${JSON.stringify(REQUEST_METHOD)},"status":0,"message":${JSON.stringify(REQUEST_MESSAGE)},"data":{"rpc_object_class":`;
+
 export function encodeRequest(message: Message, caller: Caller, duration: number | undefined): string {
-  const data: Record<string, unknown> = {
-    rpc_object_class: message.type,
-    rpc_object_value: JSON.stringify(message.value),
-    rpc_is_request_protocol: 'true',
-    name: caller.application,
-    instance: caller.instance,
-  };
-  if (duration !== undefined) data.duration = duration;
-  return JSON.stringify({ method: REQUEST_METHOD, status: 0, message: REQUEST_MESSAGE, data });
+  const value = JSON.stringify(JSON.stringify(message.value));
+  const tail = duration === undefined ? '}}' : `,"duration":${duration}}}`;
+  return `${REQUEST_HEAD}${JSON.stringify(message.type)},"rpc_object_value":${value},"rpc_is_request_protocol":"true","name":${JSON.stringify(caller.application)},"instance":${JSON.stringify(caller.instance)}${tail}`;
 }
 
 function decodeValue(data: WireData, registry: MessageRegistry): Message {
@@ -98,8 +96,9 @@ export function decodeRequest(body: unknown, registry: MessageRegistry): RpcRequ
 }
 
 export function encodeReply(method: string, reply: Message | undefined): string {
-  const data = reply === undefined ? {} : { rpc_object_class: reply.type, rpc_object_value: JSON.stringify(reply.value) };
-  return JSON.stringify({ method, status: 0, message: '', data });
+  const head = `{"method":${JSON.stringify(method)},"status":0,"message":"","data":{`;
+  if (reply === undefined) return `${head}}}`;
+  return `${head}"rpc_object_class":${JSON.stringify(reply.type)},"rpc_object_value":${JSON.stringify(JSON.stringify(reply.value))}}}`;
 }
 
 /** What an error reply says beyond the envelope (design: `errorMsg` plus the retry facts). */

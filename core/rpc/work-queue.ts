@@ -6,17 +6,27 @@
  * proportion to `limit`, never a crash.
  */
 
+/** Filled in by `run` when a task has to wait: a way to drop it. */
+export interface QueueTicket {
+  cancel?: (reason: unknown) => void;
+}
+
 interface Job {
   readonly start: () => void;
   readonly cancel: (reason: unknown) => void;
-  cancelled: boolean;
+  /** Started or cancelled: it no longer waits. */
+  left: boolean;
+}
+
+export function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+  return typeof (value as { then?: unknown } | null)?.then === 'function';
 }
 
 export class WorkQueue {
   private running = 0;
   private waiting: Job[] = [];
   private head = 0;
-  /** Waiting jobs not cancelled (cancelled ones stay in `waiting` until the head passes them). */
+  /** Jobs still waiting (ones that left stay in `waiting` until the head passes them). */
   private pending = 0;
   private idleWaiters: (() => void)[] = [];
 
@@ -41,29 +51,52 @@ export class WorkQueue {
   }
 
   /**
-   * Runs `task` once a slot is free. Rejects at once with the `full` error when `limit` tasks wait
-   * already; `signal` aborting while the task still waits drops it (its reason is the rejection).
+   * Like `run`, but when a slot is free the task starts synchronously and a synchronous result
+   * comes back as it is (no promise): the receiver's fast path for answers computed at once.
+   * Throws what the task throws synchronously.
    */
-  run<T>(task: () => Promise<T>, signal?: AbortSignal): Promise<T> {
-    if (this.running < this.concurrency && this.queued === 0) return this.execute(task);
+  runNow<T>(task: () => T | Promise<T>, ticket?: QueueTicket): T | Promise<T> {
+    if (!(this.running < this.concurrency && this.pending === 0)) return this.run(async () => task(), ticket);
+    this.running++;
+    let result: T | Promise<T>;
+    try {
+      result = task();
+    } catch (error) {
+      this.release();
+      throw error;
+    }
+    if (!isThenable(result)) {
+      this.release();
+      return result;
+    }
+    return Promise.resolve(result).finally(() => this.release());
+  }
+
+  /**
+   * Runs `task` once a slot is free. Rejects at once with the `full` error when `limit` tasks wait
+   * already. When the task has to wait, `ticket.cancel(reason)` is set: calling it drops the task
+   * (the promise rejects with `reason`); it does nothing once the task started.
+   */
+  run<T>(task: () => Promise<T>, ticket?: QueueTicket): Promise<T> {
+    if (this.running < this.concurrency && this.pending === 0) return this.execute(task);
     if (this.pending >= this.limit) return Promise.reject(this.full());
     return new Promise<T>((resolve, reject) => {
       const job: Job = {
-        cancelled: false,
+        left: false,
         start: () => {
           this.pending--;
-          signal?.removeEventListener('abort', onAbort);
+          job.left = true;
           this.execute(task).then(resolve, reject);
         },
         cancel: (reason) => {
+          if (job.left) return;
           this.pending--;
-          job.cancelled = true;
+          job.left = true;
           reject(reason);
           this.settleIdle();
         },
       };
-      const onAbort = () => job.cancel(signal!.reason);
-      signal?.addEventListener('abort', onAbort, { once: true });
+      if (ticket) ticket.cancel = job.cancel;
       this.waiting.push(job);
       this.pending++;
     });
@@ -74,7 +107,7 @@ export class WorkQueue {
     const jobs = this.waiting.slice(this.head);
     this.waiting = [];
     this.head = 0;
-    for (const job of jobs) if (!job.cancelled) job.cancel(reason);
+    for (const job of jobs) if (!job.left) job.cancel(reason);
     this.settleIdle();
   }
 
@@ -89,15 +122,19 @@ export class WorkQueue {
     try {
       return await task();
     } finally {
-      this.running--;
-      this.startNext();
+      this.release();
     }
+  }
+
+  private release(): void {
+    this.running--;
+    this.startNext();
   }
 
   private startNext(): void {
     while (this.running < this.concurrency && this.head < this.waiting.length) {
       const job = this.waiting[this.head++]!;
-      if (!job.cancelled) job.start();
+      if (!job.left) job.start();
     }
     if (this.head > 1024 && this.head * 2 > this.waiting.length) {
       this.waiting = this.waiting.slice(this.head);

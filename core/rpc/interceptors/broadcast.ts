@@ -24,22 +24,24 @@ export class BroadcastInterceptor implements RpcInterceptor {
   ) {}
 
   wrap(next: Call): Call {
-    return async (invocation) => {
-      const policy = invocation.messageType.policies.broadcast;
-      if (!policy || invocation.fannedOut) return next(invocation);
-      const targets = await this.targets(invocation, policy.instances);
-      const results = await Promise.allSettled(targets.map((instance) => next({
-        ...invocation, kind: 'send', fannedOut: true, target: { application: invocation.target.application, instance },
-      })));
-      const failed = results.flatMap((result, index) => (result.status === 'rejected' ? [{ instance: targets[index]!, error: result.reason as unknown }] : []));
-      for (const failure of failed) this.onFailure({ type: invocation.message.type, ...failure });
-      if (failed.length > 0 && policy.throwsIfAnyFailed) {
-        throw new GatewayError('LG_ERR_RPC_BROADCAST_FAILED', { failed: failed.length, total: targets.length, type: invocation.message.type }, {
-          cause: failed[0]!.error, data: { failed: failed.map((failure) => failure.instance), retryable: false },
-        });
-      }
-      return undefined;
-    };
+    // Not async on the way through: most invocations are not broadcasts, and each await costs.
+    return (invocation) => (invocation.messageType.policies.broadcast && !invocation.fannedOut ? this.fanOut(next, invocation) : next(invocation));
+  }
+
+  private async fanOut(next: Call, invocation: Invocation): Promise<undefined> {
+    const policy = invocation.messageType.policies.broadcast!;
+    const targets = await this.targets(invocation, policy.instances);
+    const results = await Promise.allSettled(targets.map((instance) => next({
+      ...invocation, kind: 'send', fannedOut: true, target: { application: invocation.target.application, instance },
+    })));
+    const failed = results.flatMap((result, index) => (result.status === 'rejected' ? [{ instance: targets[index]!, error: result.reason as unknown }] : []));
+    for (const failure of failed) this.onFailure({ type: invocation.message.type, ...failure });
+    if (failed.length > 0 && policy.throwsIfAnyFailed) {
+      throw new GatewayError('LG_ERR_RPC_BROADCAST_FAILED', { failed: failed.length, total: targets.length, type: invocation.message.type }, {
+        cause: failed[0]!.error, data: { failed: failed.map((failure) => failure.instance), retryable: false },
+      });
+    }
+    return undefined;
   }
 
   private async targets(invocation: Invocation, listed: readonly string[] | undefined): Promise<readonly string[]> {

@@ -8,6 +8,7 @@
  */
 import { GatewayError } from '../../errors.js';
 import type { Call, Invocation, RpcInterceptor } from '../invocation.js';
+import type { Message, RetryPolicy } from '../message-types.js';
 
 export function retryFacts(error: unknown): { retryable: boolean; received: boolean } {
   if (!(error instanceof GatewayError)) return { retryable: false, received: true };
@@ -32,20 +33,20 @@ export class RetryInterceptor implements RpcInterceptor {
   private closed = false;
 
   wrap(next: Call): Call {
-    return async (invocation) => {
-      const policy = invocation.messageType.policies.retry;
-      if (!policy) return next(invocation);
-      for (let attempt = 0; ; attempt++) {
-        try {
-          return await next(attempt === 0 ? invocation : { ...invocation, attempt });
-        } catch (error) {
-          const wait = backoffMs(attempt, policy);
-          if (attempt + 1 >= policy.attempts || !mayRetry(error, invocation) || Date.now() + wait >= invocation.deadline || this.closed) throw error;
-          await this.sleep(wait);
-          if (this.closed) throw error;
-        }
+    return (invocation) => (invocation.messageType.policies.retry ? this.attempts(next, invocation, invocation.messageType.policies.retry) : next(invocation));
+  }
+
+  private async attempts(next: Call, invocation: Invocation, policy: RetryPolicy): Promise<Message | undefined> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await next(attempt === 0 ? invocation : { ...invocation, attempt });
+      } catch (error) {
+        const wait = backoffMs(attempt, policy);
+        if (attempt + 1 >= policy.attempts || !mayRetry(error, invocation) || Date.now() + wait >= invocation.deadline || this.closed) throw error;
+        await this.sleep(wait);
+        if (this.closed) throw error;
       }
-    };
+    }
   }
 
   /** Ends every wait at once: retries stop with their last error when the node closes. */
