@@ -15,7 +15,7 @@ import { PAYLOAD, benchMessages } from '../lib/rpc-messages.js';
 
 const RECEIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'servers', 'rpc-receiver.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = 4;
+const ROUNDS = 6;
 const CONCURRENCY = 16;
 
 interface Round {

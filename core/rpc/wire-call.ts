@@ -30,19 +30,22 @@ class Balancer {
   }
 }
 
-async function chooseInstance(deps: WireCallDeps, balancer: Balancer, invocation: Invocation): Promise<string> {
+function noInstance(application: string): GatewayError {
+  return new GatewayError('LG_ERR_RPC_NO_INSTANCE', { application }, { data: { retryable: true, received: false } });
+}
+
+/** The instance for this attempt; synchronous unless the registry copy has to be fetched again. */
+function chooseInstance(deps: WireCallDeps, balancer: Balancer, invocation: Invocation): string | Promise<string> {
   const { target } = invocation;
   if (target.instance !== undefined) return target.instance;
-  let live = deps.discovery.instances(target.application);
-  if (live.length === 0) {
-    // A service that just started may not be in our copy of the registry yet: look once more.
-    await deps.discovery.refresh();
-    live = deps.discovery.instances(target.application);
-  }
-  if (live.length === 0) {
-    throw new GatewayError('LG_ERR_RPC_NO_INSTANCE', { application: target.application }, { data: { retryable: true, received: false } });
-  }
-  return balancer.pick(target.application, live);
+  const live = deps.discovery.instances(target.application);
+  if (live.length > 0) return balancer.pick(target.application, live);
+  // A service that just started may not be in our copy of the registry yet: look once more.
+  return deps.discovery.refresh().then(() => {
+    const fresh = deps.discovery.instances(target.application);
+    if (fresh.length === 0) throw noInstance(target.application);
+    return balancer.pick(target.application, fresh);
+  });
 }
 
 function verbPath(invocation: Invocation): string {
@@ -53,7 +56,8 @@ function verbPath(invocation: Invocation): string {
 export function wireCall(deps: WireCallDeps): Call {
   const balancer = new Balancer();
   return async (invocation) => {
-    const instance = await chooseInstance(deps, balancer, invocation);
+    const chosen = chooseInstance(deps, balancer, invocation);
+    const instance = typeof chosen === 'string' ? chosen : await chosen;
     const remaining = Math.ceil(invocation.deadline - Date.now());
     const endpoint = { application: invocation.target.application, instance };
     if (remaining <= 0) {
