@@ -52,7 +52,7 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 
 export const rpcRoundTrips: Benchmark = {
   name: 'rpc',
-  description: `ask round trips vs plain undici request/response, ${ROUNDS} alternating rounds of ${SECONDS / ROUNDS}s each`,
+  description: `ask round trips vs plain undici request/response, ${ROUNDS} alternating rounds of ${(SECONDS / ROUNDS).toFixed(1)} s each`,
   async run(): Promise<BenchResult> {
     const receiver = await startNode(RECEIVER, [], 0);
     const { rpc, plain } = JSON.parse(receiver.url) as { rpc: string; plain: string };
