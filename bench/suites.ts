@@ -6,4 +6,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./suites/registry-change.js').then((suite) => suite.registryChange),
   () => import('./suites/routing-scale.js').then((suite) => suite.routingScale),
   () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),
+  () => import('./suites/rpc.js').then((suite) => suite.rpcRoundTrips),
 ];

@@ -108,6 +108,35 @@ export const ERRORS = {
   LG_ERR_LABEL_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_LABEL_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'Instance {instance} of {app} has no labels' },
 
+  // The RPC SDK (core/rpc/*, spec/linkis.md §8): answered by receivers, thrown by senders.
+  LG_ERR_RPC_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: 'Not an RPC request: {reason}' },
+  LG_ERR_RPC_UNKNOWN_TYPE: { httpStatus: 400, envelopeStatus: 1, message: 'Unknown RPC message type "{type}"' },
+  LG_ERR_RPC_INVALID_MESSAGE: { httpStatus: 400, envelopeStatus: 1, message: 'Invalid {type} message: {reason}' },
+  LG_ERR_RPC_TIMEOUT_NOT_SET: { httpStatus: 400, envelopeStatus: 1, linkisCode: 10002, message: 'The timeout period is not set!' },
+  LG_ERR_RPC_NO_RECEIVER: { httpStatus: 404, envelopeStatus: 1, linkisCode: 10000, message: 'The service does not exist for the available Receiver.' },
+  LG_ERR_RPC_QUEUE_FULL: { httpStatus: 503, envelopeStatus: 1, linkisCode: 15555, message: 'Async RPC Consumer Queue is full, please retry after some times.' },
+  LG_ERR_RPC_RECEIVER_FAILED: { httpStatus: 500, envelopeStatus: 1, message: 'The receiver failed on {type}: {reason}' },
+  LG_ERR_RPC_TIMEOUT: { httpStatus: 504, envelopeStatus: 1, message: 'No answer to {type} from {target} within {timeout} ms' },
+  LG_ERR_RPC_CONNECT: { httpStatus: 502, envelopeStatus: 1, message: 'Cannot connect to {instance} of {application}' },
+  LG_ERR_RPC_CONNECTION_LOST: { httpStatus: 502, envelopeStatus: 1, message: 'The connection to {instance} of {application} failed before it answered' },
+  LG_ERR_RPC_NO_INSTANCE: { httpStatus: 503, envelopeStatus: 1, message: 'No live instance of {application} is registered' },
+  LG_ERR_RPC_UNEXPECTED_REPLY: { httpStatus: 502, envelopeStatus: 1, message: 'Expected a {expected} answer from {target}, got {got}' },
+  LG_ERR_RPC_REMOTE: { httpStatus: 502, envelopeStatus: 1, message: 'errCode: {errCode} ,desc: {desc}' },
+  LG_ERR_RPC_REMOTE_FAILED: { httpStatus: 502, envelopeStatus: 1, linkisCode: 10005, message: '{target} answered {reason}' },
+  LG_ERR_RPC_BROADCAST_FAILED: { httpStatus: 502, envelopeStatus: 1, message: '{failed} of {total} instances did not take the broadcast {type}' },
+  LG_ERR_RPC_DELIVER_QUEUE_FULL: { httpStatus: 503, envelopeStatus: 1, message: 'The deliver queue already holds {limit} messages' },
+  LG_ERR_RPC_CLOSED: { httpStatus: 503, envelopeStatus: 1, message: 'The RPC node of {application} is closed' },
+  LG_ERR_RPC_BAD_DEFINITION: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot define the RPC message type "{type}": {reason}' },
+  LG_ERR_RPC_EUREKA: { httpStatus: 502, envelopeStatus: 1, message: 'Eureka at {url} refused {action}: {reason}' },
+
+  // The gateway client SDK (core/client/*, spec/linkis.md §9).
+  LG_ERR_CLIENT_CONFIG: { httpStatus: 500, envelopeStatus: 1, linkisCode: 10901, message: 'ClientConfig: {reason}' },
+  LG_ERR_CLIENT_LOGIN_FAILED: { httpStatus: 401, envelopeStatus: -1, message: 'Login as {user} at {gateway} failed: {reason}' },
+  LG_ERR_CLIENT_NOT_LOGGED_IN: { httpStatus: 401, envelopeStatus: -1, message: 'The user is not logged in, please log in first, you can set a retry, message: {reason}' },
+  LG_ERR_CLIENT_REQUEST_FAILED: { httpStatus: 400, envelopeStatus: 1, message: 'URL {url} request failed! ResponseBody is {body}.' },
+  LG_ERR_CLIENT_NO_GATEWAY: { httpStatus: 503, envelopeStatus: 1, message: 'No gateway answered {method} {path}: {reason}' },
+  LG_ERR_CLIENT_TIMEOUT: { httpStatus: 504, envelopeStatus: 1, message: '{method} {url} did not answer within {timeout} ms' },
+
   // Configuration (core/config-*.ts, core/pipeline.ts); reported as FILE:LINE:COL CODE message.
   LG_ERR_CONFIG_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot read the config file {file}: {reason}' },
   LG_ERR_CONFIG_YAML: { httpStatus: 500, envelopeStatus: 1, message: 'Invalid YAML: {reason}' },

@@ -14,6 +14,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { parseArgs } from 'node:util';
 import { parseDuration } from '../../core/units.js';
+import { onShutdown } from '../shutdown.js';
 import { createHandler } from './http-api.js';
 import { JobTable } from './jobs.js';
 import { Registration } from './registration.js';
@@ -73,19 +74,9 @@ try {
 }
 process.stdout.write(`READY http://${instance} app=${values.app} route=${values.route ?? '(none)'}\n`);
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
+onShutdown(async () => {
   // Deregister so the gateway stops routing here at once; do not wait forever for a gone gateway.
   await Promise.race([registration.stop(), new Promise((resolve) => setTimeout(resolve, 3000).unref())]);
   server.closeAllConnections();
   server.close(() => process.exit(0));
-};
-process.on('SIGTERM', () => void stop());
-process.on('SIGINT', () => void stop());
-if (values['exit-with-stdin']) {
-  process.stdin.on('end', () => void stop());
-  process.stdin.on('error', () => void stop());
-  process.stdin.resume();
-}
+}, values['exit-with-stdin']);
