@@ -1,21 +1,35 @@
 /**
- * Reads a request body for routing, only when the matched parser asks for it: the bytes up to
- * `body.maxBytes` (413 beyond, without reading the rest), parsed as JSON to extract the routing
- * facts (`labels`). The original bytes are forwarded untouched.
+ * Collects a request body for routing, only when it must be read: the bytes up to
+ * `body.maxBytes`. A larger body is refused (413) as soon as its Content-Length says so or its
+ * bytes pass the limit, without reading the rest into memory (core/lingering-close.ts ends the
+ * connection). The bytes are forwarded untouched afterwards.
  */
 import type { IncomingMessage } from 'node:http';
-import type { BodyFacts } from './contracts.js';
 import { GatewayError } from './errors.js';
 
-export interface ReadBody {
-  readonly bytes: Buffer;
-  readonly facts: BodyFacts;
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/** A copy of `chunks` in an ArrayBuffer of its own (transferable to a worker; never the Buffer pool). */
+export function ownedCopy(chunks: readonly Buffer[], size: number): Buffer {
+  const owned = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(owned, offset);
+  return owned;
+}
+
+/**
+ * Reads the body, up to `maxBytes`. Bodies of `ownedFrom` bytes or more come back in an
+ * ArrayBuffer of their own, so they can be transferred to a worker without another copy; when
+ * Content-Length announces such a body it is copied into place as it arrives (one copy in all).
+ */
+export function collectBody(req: IncomingMessage, maxBytes: number, ownedFrom: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new GatewayError('LG_ERR_BODY_TOO_LARGE', { limit: maxBytes }));
   return new Promise((resolve, reject) => {
+    const target = Number.isFinite(declared) && declared >= ownedFrom ? Buffer.allocUnsafeSlow(declared) : undefined;
     const chunks: Buffer[] = [];
     let size = 0;
     const cleanup = () => {
@@ -32,11 +46,15 @@ export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buf
         reject(new GatewayError('LG_ERR_BODY_TOO_LARGE', { limit: maxBytes }));
         return;
       }
-      chunks.push(chunk);
+      if (target) chunk.copy(target, size - chunk.length);
+      else chunks.push(chunk);
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      // The HTTP parser holds the client to its Content-Length, so `target` is exactly full.
+      if (target) resolve(size === target.length ? target : target.subarray(0, size));
+      else if (size >= ownedFrom) resolve(ownedCopy(chunks, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onError = (error?: unknown) => {
       cleanup();
@@ -47,30 +65,4 @@ export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buf
     req.on('error', onError);
     req.on('aborted', onError);
   });
-}
-
-/** The routing facts of a JSON body: `labels` with its string values. */
-export function routingFacts(json: unknown): BodyFacts {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
-  const labels = (json as { labels?: unknown }).labels;
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
-  const strings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) if (typeof value === 'string') strings[key] = value;
-  return { labels: strings };
-}
-
-export function parseJsonFacts(bytes: Buffer): BodyFacts {
-  if (bytes.length === 0) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new GatewayError('LG_ERR_BODY_MALFORMED_JSON', { reason: (error as Error).message });
-  }
-  return routingFacts(json);
-}
-
-export async function readBodyFacts(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
-  const bytes = await collectBody(req, maxBytes);
-  return { bytes, facts: parseJsonFacts(bytes) };
 }

@@ -9,6 +9,11 @@ export interface PluginRef {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+export interface ParserRef extends PluginRef {
+  /** JSON schema for the bodies of requests this parser matches (core/body-stage.ts). */
+  readonly bodySchema?: Readonly<Record<string, unknown>>;
+}
+
 export interface StaticGroup {
   readonly app: string;
   readonly instances: readonly string[];
@@ -51,7 +56,7 @@ export interface GatewayConfig {
     readonly session: { readonly cookie: string; readonly ttl: number; readonly secret: string; readonly secure: boolean };
     readonly auth: readonly PluginRef[];
   };
-  readonly parsers: readonly PluginRef[];
+  readonly parsers: readonly ParserRef[];
   readonly router: PluginRef;
   readonly interceptors: readonly PluginRef[];
   readonly body: { readonly maxBytes: number; readonly workerThreshold: number; readonly workers: number; readonly timeout: number };
