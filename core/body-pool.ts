@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url';
 import { Piscina } from 'piscina';
 import type { Logger } from './contracts.js';
 import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
-import { ownedCopy } from './body-reader.js';
 import type { BodyFault, BodyTask, BodyTaskResult } from './body-worker.js';
 import { GatewayError } from './errors.js';
 
@@ -34,9 +33,23 @@ export interface ParsedBody {
   readonly bytes: Buffer;
 }
 
-/** True when `bytes` is the whole of an ArrayBuffer, which can then be transferred. */
-function ownsItsMemory(bytes: Buffer): boolean {
-  return bytes.byteOffset === 0 && bytes.byteLength === bytes.buffer.byteLength && !(bytes.buffer instanceof SharedArrayBuffer);
+/**
+ * Buffers whose memory the gateway allocated itself, whole, and may therefore transfer. A
+ * Buffer that merely looks whole could be memory Node reuses (a socket's read buffer).
+ */
+const transferable = new WeakSet<Buffer>();
+
+function adopt(bytes: Buffer): Buffer {
+  transferable.add(bytes);
+  return bytes;
+}
+
+/** A copy of `chunks` in an ArrayBuffer of its own (never the Buffer pool), transferable to a worker. */
+export function ownedCopy(chunks: readonly Buffer[], size: number): Buffer {
+  const owned = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(owned, offset);
+  return adopt(owned);
 }
 
 export class BodyPool {
@@ -66,7 +79,7 @@ export class BodyPool {
     }
     this.counts.worker++;
     const length = bytes.length;
-    const owned = ownsItsMemory(bytes) ? bytes : ownedCopy([bytes], bytes.length);
+    const owned = transferable.has(bytes) ? bytes : ownedCopy([bytes], length);
     const task: BodyTask = {
       bytes: owned.buffer as ArrayBuffer,
       schema: schema ? { key: schema.key, source: schema.source } : null,
@@ -75,7 +88,7 @@ export class BodyPool {
     this.armedFault = undefined;
     try {
       const result = await this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(settings.timeout) });
-      return { outcome: result.outcome, bytes: Buffer.from(result.bytes) };
+      return { outcome: result.outcome, bytes: adopt(Buffer.from(result.bytes)) };
     } catch (error) {
       this.counts.failed++;
       const timedOut = (error as { cause?: { name?: string } }).cause?.name === 'TimeoutError';

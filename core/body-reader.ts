@@ -5,19 +5,12 @@
  * connection). The bytes are forwarded untouched afterwards.
  */
 import type { IncomingMessage } from 'node:http';
+import { ownedCopy } from './body-pool.js';
 import { GatewayError } from './errors.js';
 
 export function hasBody(req: IncomingMessage): boolean {
   const length = req.headers['content-length'];
   return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
-}
-
-/** A copy of `chunks` in an ArrayBuffer of its own (transferable to a worker; never the Buffer pool). */
-export function ownedCopy(chunks: readonly Buffer[], size: number): Buffer {
-  const owned = Buffer.allocUnsafeSlow(size);
-  let offset = 0;
-  for (const chunk of chunks) offset += chunk.copy(owned, offset);
-  return owned;
 }
 
 /**

@@ -1,5 +1,7 @@
 /** The body worker pool, through a real gateway: which path parses a body, crashes, timeouts, reloads. */
 import t from 'tap';
+import { BodyPool, ownedCopy } from '../../core/body-pool.js';
+import { createLogger } from '../../core/logger.js';
 import { entranceYaml, sha1, startEntranceGateway, submitBody } from '../helpers/bodies.js';
 
 const THRESHOLD = 4096;
@@ -61,4 +63,21 @@ t.test('a reload keeps the worker threads unless body.workers changes', async (t
   t.not(second, first, 'a new pool for the new worker count');
   t.equal((await submit(submitBody(THRESHOLD * 2))).status, 200);
   t.equal(second.counts.worker, 1);
+});
+
+t.test('only memory the gateway allocated is transferred to a worker; any other buffer is copied first', async (t) => {
+  const pool = new BodyPool(1, createLogger('silent'));
+  t.teardown(() => pool.destroy());
+  const settings = { workerThreshold: 0, timeout: 10_000 };
+  const foreign = Buffer.from(submitBody(THRESHOLD));
+  const parsed = await pool.parse(foreign, undefined, settings);
+  t.same(parsed.outcome, { ok: true, facts: { labels: { route: 'et1' } } });
+  t.equal(foreign.length, THRESHOLD, 'the caller\'s buffer is still whole (it could have been memory Node reuses)');
+  const owned = ownedCopy([foreign], foreign.length);
+  const moved = await pool.parse(owned, undefined, settings);
+  t.equal(owned.length, 0, 'an owned buffer was transferred, not copied');
+  t.equal(sha1(moved.bytes), sha1(foreign), 'and came back intact');
+  await pool.parse(moved.bytes, undefined, settings);
+  t.equal(moved.bytes.length, 0, 'what came back may travel again');
+  t.same(pool.counts, { inline: 0, worker: 3, failed: 0 });
 });
