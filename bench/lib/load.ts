@@ -2,10 +2,9 @@
  * Load generation with autocannon, in a child process of its own so the load generator does
  * not share an event loop (or, with taskset, a core) with what it measures.
  */
-import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { pinned } from './processes.js';
+import { runJsonChild } from './processes.js';
 
 export interface LoadOptions {
   readonly url: string;
@@ -14,6 +13,10 @@ export interface LoadOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** A file whose content is the body (for bodies too large for a command line). */
+  readonly bodyFile?: string;
+  /** Requests per second over all connections; unlimited when absent. */
+  readonly overallRate?: number;
   readonly pipelining?: number;
 }
 
@@ -28,16 +31,6 @@ export interface LoadResult {
 
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'autocannon-runner.js');
 
-export function runLoad(options: LoadOptions, core?: number): Promise<LoadResult> {
-  return new Promise((resolve, reject) => {
-    const [command, args] = pinned(process.execPath, [RUNNER, JSON.stringify(options)], core);
-    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => (output += chunk));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      if (code !== 0) return reject(new Error(`autocannon runner exited with ${code}`));
-      resolve(JSON.parse(output) as LoadResult);
-    });
-  });
+export function runLoad(options: LoadOptions, core?: number, niceness = 0): Promise<LoadResult> {
+  return runJsonChild<LoadResult>(RUNNER, options, core, niceness);
 }
