@@ -2,15 +2,18 @@
  * `npm run bench -- body`: request bodies parsed on the event loop versus in worker threads,
  * in the same run (issue 5).
  *
- *   core 0: the gateway (its event loop and, with workers on, its body workers)
- *   core 1: two backends (entrance, publicservice), the submit load (autocannon), the probe
+ *   core 0: the gateway, event loop and body workers alike, in the latency windows: the loop
+ *           must win against its own workers (they run at a lower priority), the worst case;
+ *           in the throughput runs the gateway may use any core, as deployed
+ *   core 1: the backends (entrance, publicservice), the submit load (autocannon), the probes
  *
- * For each mode the probe sends small GETs at a fixed rate through the gateway, alone and
- * while clients POST 1 MB submits at a steady rate, in alternating windows. Reported: the
- * GETs' p99 under load against their p99 alone, the gateway's event-loop delay (p99), and then
- * submit throughput with the clients sending as fast as the gateway takes them. Before all
- * that, the threshold table: what a body of each size costs the event loop inline and through
- * a worker (the measurement behind the default `body.workerThreshold`).
+ * For each mode a probe sends small GETs at a fixed rate through the gateway, alone and while
+ * clients POST 1 MB submits at a steady rate, in alternating windows; a second probe sends the
+ * same GETs straight to the backend, as a control for what the load does to the machine rather
+ * than to the gateway. Reported: the GETs' p99 under load against their p99 alone, the
+ * gateway's event-loop delay (p99), and then submit throughput with the clients sending as fast
+ * as the gateway takes them. Before all that, the threshold table: what a body of each size
+ * costs the event loop inline and through a worker (behind the default `body.workerThreshold`).
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, loadavg, tmpdir } from 'node:os';
@@ -54,6 +57,9 @@ interface Mode {
 interface ModeResult {
   readonly alone: ProbeResult[];
   readonly loaded: ProbeResult[];
+  /** The control probe, straight to the backend. */
+  readonly directAlone: ProbeResult[];
+  readonly directLoaded: ProbeResult[];
   /** Event-loop delay p99 of each window, milliseconds. */
   readonly aloneDelays: number[];
   readonly loadedDelays: number[];
@@ -76,7 +82,7 @@ function median(values: readonly number[]): number {
  * weighs on both alike. Each window gives a p99 and the median window is reported: a stall of
  * the whole machine (other tenants, a noisy neighbour) spoils one window, not the figure.
  */
-function startGateway(mode: Mode, backends: Backends, core: number | undefined): Promise<Started> {
+function startGateway(mode: Mode, backends: Backends, core?: number): Promise<Started> {
   return startNode(path.join(HERE, 'gateway-process.js'), [JSON.stringify({ ...backends, workers: mode.workers })], core);
 }
 
@@ -84,15 +90,19 @@ async function runMode(mode: Mode, backends: Backends, submitFile: string): Prom
   const gateway = await startGateway(mode, backends, GATEWAY_CORE);
   try {
     const small = { url: `${gateway.url}/api/rest_j/v1/jobhistory/list`, rate: GET_RATE, durationSeconds: WINDOW_SECONDS };
+    const direct = { ...small, url: `http://${backends.publicservice}/api/rest_j/v1/jobhistory/list` };
     const submits = { ...submitLoad(gateway.url, submitFile), durationSeconds: WINDOW_SECONDS, overallRate: SUBMIT_RATE };
     await Promise.all([runProbe({ ...small, durationSeconds: 1 }, CLIENT_CORE), runLoad({ ...submits, durationSeconds: 2 }, CLIENT_CORE, BACKGROUND_NICENESS)]); // warm-up
-    const result: ModeResult = { alone: [], loaded: [], aloneDelays: [], loadedDelays: [], steady: [] };
+    const result: ModeResult = { alone: [], loaded: [], directAlone: [], directLoaded: [], aloneDelays: [], loadedDelays: [], steady: [] };
     for (let window = 0; window < WINDOWS; window++) {
       await eventLoopP99(gateway.url);
-      result.alone.push(await runProbe(small, CLIENT_CORE));
+      const [probe, control] = await Promise.all([runProbe(small, CLIENT_CORE), runProbe(direct, CLIENT_CORE)]);
+      result.alone.push(probe);
+      result.directAlone.push(control);
       result.aloneDelays.push(await eventLoopP99(gateway.url));
-      const [probe, load] = await Promise.all([runProbe(small, CLIENT_CORE), runLoad(submits, CLIENT_CORE, BACKGROUND_NICENESS)]);
-      result.loaded.push(probe);
+      const [loadedProbe, loadedControl, load] = await Promise.all([runProbe(small, CLIENT_CORE), runProbe(direct, CLIENT_CORE), runLoad(submits, CLIENT_CORE, BACKGROUND_NICENESS)]);
+      result.loaded.push(loadedProbe);
+      result.directLoaded.push(loadedControl);
       result.steady.push(load);
       result.loadedDelays.push(await eventLoopP99(gateway.url));
     }
@@ -109,9 +119,9 @@ function submitLoad(gateway: string, submitFile: string) {
   };
 }
 
-/** Submits per second flat out, as deployed: the gateway may use every core, so workers can parse beside the loop. */
+/** Submits per second, flat out, with the gateway on any core (workers can parse beside the loop). */
 async function flatOut(mode: Mode, backends: Backends, submitFile: string): Promise<LoadResult> {
-  const gateway = await startGateway(mode, backends, undefined);
+  const gateway = await startGateway(mode, backends);
   try {
     await runLoad({ ...submitLoad(gateway.url, submitFile), durationSeconds: 1 }, CLIENT_CORE); // warm-up
     return await runLoad({ ...submitLoad(gateway.url, submitFile), durationSeconds: THROUGHPUT_SECONDS }, CLIENT_CORE);
@@ -142,6 +152,7 @@ function modeRow(mode: Mode, result: ModeResult, flat: readonly LoadResult[]): B
     label: mode.label,
     values: {
       'GET p99 alone ms': p99ms(result.alone), 'GET p99 loaded ms': p99ms(result.loaded),
+      'control p99 alone ms': p99ms(result.directAlone), 'control p99 loaded ms': p99ms(result.directLoaded),
       'loop delay p99 alone ms': median(result.aloneDelays), 'loop delay p99 loaded ms': median(result.loadedDelays),
       '1 MB submits/s flat out': median(flat.map((load) => load.rps)), errors: errors(result, flat),
     },
@@ -176,6 +187,8 @@ const benchmark: Benchmark = {
       const ratios: BenchRatio[] = [
         { label: 'workers: GET p99 under 1 MB submits / GET p99 alone', value: p99ms(workers.loaded) / p99ms(workers.alone), goal: '<= 2' },
         { label: 'main thread: GET p99 under 1 MB submits / GET p99 alone', value: p99ms(inline.loaded) / p99ms(inline.alone) },
+        { label: 'control, GETs straight to the backend in the workers run: p99 under load / alone', value: p99ms(workers.directLoaded) / p99ms(workers.directAlone) },
+        { label: 'GET p99 under 1 MB submits, main thread / workers', value: p99ms(inline.loaded) / p99ms(workers.loaded) },
         { label: 'event-loop delay p99 under load, main thread / workers', value: median(inline.loadedDelays) / median(workers.loadedDelays) },
         { label: '1 MB submit throughput, workers / main thread', value: workersRate! / inlineRate!, goal: '>= 1' },
       ];
@@ -187,7 +200,7 @@ const benchmark: Benchmark = {
         notes: [
           `a worker costs the event loop less than parsing inline from ${limit === undefined ? 'no measured size' : `${limit / 1024} KiB`} up (default body.workerThreshold: 16KiB)`,
           `GETs at ${GET_RATE}/s in ${WINDOWS} windows of ${WINDOW_SECONDS}s alone, alternating with as many under ${SUBMIT_RATE} submits/s of ${SUBMIT_BYTES / 1024} KiB (p99 and loop delay: median window); throughput: ${SUBMIT_CONNECTIONS} connections submitting flat out, ${THROUGHPUT_ROUNDS} alternating rounds of ${THROUGHPUT_SECONDS}s (median)`,
-          `latency windows: gateway (with its workers) on core ${GATEWAY_CORE}; throughput: gateway on any core; backends, load and probe on core ${CLIENT_CORE}`,
+          `latency windows: gateway on core ${GATEWAY_CORE}; throughput: gateway on any core; backends, load and probes on core ${CLIENT_CORE}; the control probe sends the same GETs straight to the backend`,
           `load average ${loadBefore.toFixed(1)} before and ${loadavg()[0]!.toFixed(1)} after, on ${availableParallelism()} cores: work of others on the machine widens every figure`,
         ],
       };
