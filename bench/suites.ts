@@ -7,4 +7,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./suites/routing-scale.js').then((suite) => suite.routingScale),
   () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),
   () => import('./suites/rpc.js').then((suite) => suite.rpcRoundTrips),
+  () => import('./body/suite.js').then((suite) => suite.default),
 ];

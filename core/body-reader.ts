@@ -1,18 +1,25 @@
 /**
- * Reads a request body for routing, only when the matched parser asks for it: the bytes up to
- * `body.maxBytes` (413 beyond, without reading the rest), parsed as JSON to extract the routing
- * facts (`labels`). The original bytes are forwarded untouched.
+ * Collects a request body for routing, only when it must be read: the bytes up to
+ * `body.maxBytes`. A larger body is refused (413) as soon as its Content-Length says so or its
+ * bytes pass the limit, without reading the rest into memory (core/lingering-close.ts ends the
+ * connection). The bytes are forwarded untouched afterwards.
  */
 import type { IncomingMessage } from 'node:http';
-import type { BodyFacts } from './contracts.js';
+import { ownedCopy } from './body-pool.js';
 import { GatewayError } from './errors.js';
 
-export interface ReadBody {
-  readonly bytes: Buffer;
-  readonly facts: BodyFacts;
+export function hasBody(req: IncomingMessage): boolean {
+  const length = req.headers['content-length'];
+  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
-export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
+/**
+ * Reads the body, up to `maxBytes`. Bodies of `ownedFrom` bytes or more come back in an
+ * ArrayBuffer of their own, so they can be transferred to a worker without another copy.
+ * Memory is taken as bytes arrive, never up front on the word of Content-Length: a client
+ * declaring 64 MiB and sending nothing costs nothing.
+ */
+export function collectBody(req: IncomingMessage, maxBytes: number, ownedFrom = Number.POSITIVE_INFINITY): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) return Promise.reject(new GatewayError('LG_ERR_BODY_TOO_LARGE', { limit: maxBytes }));
   return new Promise((resolve, reject) => {
@@ -36,7 +43,8 @@ export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buf
     };
     const onEnd = () => {
       cleanup();
-      resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
+      if (size >= ownedFrom) resolve(ownedCopy(chunks, size));
+      else resolve(chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size));
     };
     const onError = (error?: unknown) => {
       cleanup();
@@ -47,30 +55,4 @@ export function collectBody(req: IncomingMessage, maxBytes: number): Promise<Buf
     req.on('error', onError);
     req.on('aborted', onError);
   });
-}
-
-/** The routing facts of a JSON body: `labels` with its string values. */
-export function routingFacts(json: unknown): BodyFacts {
-  if (typeof json !== 'object' || json === null || Array.isArray(json)) return {};
-  const labels = (json as { labels?: unknown }).labels;
-  if (typeof labels !== 'object' || labels === null || Array.isArray(labels)) return {};
-  const strings: Record<string, string> = {};
-  for (const [key, value] of Object.entries(labels)) if (typeof value === 'string') strings[key] = value;
-  return { labels: strings };
-}
-
-export function parseJsonFacts(bytes: Buffer): BodyFacts {
-  if (bytes.length === 0) return {};
-  let json: unknown;
-  try {
-    json = JSON.parse(bytes.toString('utf8'));
-  } catch (error) {
-    throw new GatewayError('LG_ERR_BODY_MALFORMED_JSON', { reason: (error as Error).message });
-  }
-  return routingFacts(json);
-}
-
-export async function readBodyFacts(req: IncomingMessage, maxBytes: number): Promise<ReadBody> {
-  const bytes = await collectBody(req, maxBytes);
-  return { bytes, facts: parseJsonFacts(bytes) };
 }

@@ -35,6 +35,18 @@ export const pluginRef: JsonSchema = {
   },
 };
 
+/** A parser entry may also carry a JSON schema for the request bodies it matches. */
+const parserRef: JsonSchema = {
+  ...pluginRef,
+  properties: {
+    ...(pluginRef.properties as Record<string, JsonSchema>),
+    bodySchema: {
+      type: 'object',
+      description: 'JSON schema (draft-07) the JSON body of every request this parser matches must pass; a failure is a 400 naming the JSON pointer',
+    },
+  },
+};
+
 const server: JsonSchema = {
   type: 'object', additionalProperties: false, default: {},
   properties: {
@@ -143,8 +155,8 @@ const body: JsonSchema = {
   type: 'object', additionalProperties: false, default: {},
   properties: {
     maxBytes: size('64MiB'),
-    workerThreshold: size('64KiB'),
-    workers: { type: 'integer', minimum: 0, default: 2 },
+    workerThreshold: size('16KiB'),
+    workers: { type: 'integer', minimum: 0, default: 2, description: 'body worker threads; 0 parses every body inline' },
     timeout: duration('10s'),
   },
 };
@@ -197,7 +209,7 @@ export const gatewaySchema: JsonSchema = {
     },
     security,
     parsers: {
-      type: 'array', items: pluginRef,
+      type: 'array', items: parserRef,
       default: [{ use: 'entrance-execution' }, { use: 'entrance-request' }, { use: 'linkis-default' }],
     },
     router: { ...pluginRef, default: { use: 'label' } },

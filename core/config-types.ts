@@ -9,6 +9,11 @@ export interface PluginRef {
   readonly options: Readonly<Record<string, unknown>>;
 }
 
+export interface ParserRef extends PluginRef {
+  /** JSON schema for the bodies of requests this parser matches (core/body-stage.ts). */
+  readonly bodySchema?: Readonly<Record<string, unknown>>;
+}
+
 export interface StaticGroup {
   readonly app: string;
   readonly instances: readonly string[];
@@ -58,7 +63,7 @@ export interface GatewayConfig {
     readonly auth: readonly PluginRef[];
     readonly authTimeout: number;
   };
-  readonly parsers: readonly PluginRef[];
+  readonly parsers: readonly ParserRef[];
   readonly router: PluginRef;
   readonly interceptors: readonly PluginRef[];
   readonly body: { readonly maxBytes: number; readonly workerThreshold: number; readonly workers: number; readonly timeout: number };

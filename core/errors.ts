@@ -35,10 +35,15 @@ export const ERRORS = {
   LG_ERR_PARSE_UNSUPPORTED_VERSION: { httpStatus: 400, envelopeStatus: 1, routing: true, message: 'The gateway{expected} not support version {version}.' },
   LG_ERR_PARSE_BAD_EXEC_ID: { httpStatus: 400, envelopeStatus: 1, routing: true, message: 'Cannot decode the exec ID {execId}: {reason}' },
 
-  // Request bodies (core/body-*.ts).
+  // Request bodies (core/body-*.ts), spec/security-cases.md S18, S19.
   LG_ERR_BODY_TOO_LARGE: { httpStatus: 413, envelopeStatus: 1, message: 'The request body is larger than {limit} bytes' },
-  LG_ERR_BODY_MALFORMED_JSON: { httpStatus: 400, envelopeStatus: 1, message: 'The request body is not valid JSON: {reason}' },
+  LG_ERR_BODY_MALFORMED_JSON: { httpStatus: 400, envelopeStatus: 1, message: 'The request body is not valid JSON at byte {position} (line {line}, column {column}): {reason}' },
+  LG_ERR_BODY_DUPLICATE_KEY: { httpStatus: 400, envelopeStatus: 1, message: 'The request body repeats the key {pointer}; the gateway and the backend could read different values' },
+  LG_ERR_BODY_SCHEMA: { httpStatus: 400, envelopeStatus: 1, message: 'The request body does not match its schema at "{pointer}": {reason}' },
+  LG_ERR_BODY_MEDIA_TYPE: { httpStatus: 415, envelopeStatus: 1, message: 'A request body checked against a schema needs one Content-Type: application/json (UTF-8) header; this request has {reason}' },
   LG_ERR_BODY_READ: { httpStatus: 400, envelopeStatus: 1, message: 'The request body could not be read' },
+  LG_ERR_BODY_WORKER_FAILED: { httpStatus: 500, envelopeStatus: 1, message: 'The request body could not be parsed: its worker thread failed' },
+  LG_ERR_BODY_WORKER_TIMEOUT: { httpStatus: 500, envelopeStatus: 1, message: 'The request body could not be parsed within {timeout} ms' },
 
   // Routing (plugins/routers/*), spec/linkis.md §4 and design §3.5.
   LG_ERR_ROUTE_NO_APPLICATION: { httpStatus: 404, envelopeStatus: 1, routing: true, linkisCode: 10050, message: 'Application {application} does not exist any instances(应用程序 {application} 不存在任何实例)' },
@@ -146,6 +151,7 @@ export const ERRORS = {
   LG_ERR_CONFIG_PLUGIN_MANIFEST: { httpStatus: 500, envelopeStatus: 1, message: 'The plugin {name} has a bad manifest: {reason}' },
   LG_ERR_CONFIG_PLUGIN_OPTIONS: { httpStatus: 500, envelopeStatus: 1, message: 'Bad options for the {kind} plugin {name}: {reason}' },
   LG_ERR_CONFIG_PLUGIN_CREATE: { httpStatus: 500, envelopeStatus: 1, message: 'The {kind} plugin {name} failed to start: {reason}' },
+  LG_ERR_CONFIG_BODY_SCHEMA: { httpStatus: 500, envelopeStatus: 1, message: 'The bodySchema of parser {name} does not compile: {reason}' },
   LG_ERR_CONFIG_REGEX_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} does not compile: {reason}' },
   LG_ERR_CONFIG_REGEX_UNPROVABLE: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} cannot be analysed ({reason}); rewrite it or mark the rule "unproven: true"' },
   LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },

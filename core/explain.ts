@@ -5,7 +5,6 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ParseTarget } from './contracts.js';
-import { parseJsonFacts } from './body-reader.js';
 import { asGatewayError } from './errors.js';
 import { LazyParseRequest } from './parse-stage.js';
 import { normaliseTarget } from './path.js';
@@ -48,7 +47,7 @@ export function explainRequest(pipeline: Pipeline, snapshot: RegistrySnapshot, i
     result.rule = hit.match.pattern.name;
     result.fallback = pipeline.parsers.fallback.includes(hit.entry);
     const request = new LazyParseRequest(method, target.path, target.query, input.headers ?? {});
-    if (input.body !== undefined && hit.entry.parser.needsBody?.(request, hit.match)) request.body = parseJsonFacts(Buffer.from(input.body));
+    if (input.body !== undefined) pipeline.body.explain(input.body, request, hit);
     const parsed = hit.entry.parser.parse(request, hit.match);
     result.target = parsed;
     const choice = pipeline.router.instance.route(parsed, { snapshot, method, path: target.path });

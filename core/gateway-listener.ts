@@ -25,11 +25,17 @@ export function createGatewayListener(server: GatewayConfig['server'], handler: 
   });
   app.removeAllContentTypeParsers();
   app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  const route = (request: { raw: import('node:http').IncomingMessage }, reply: { hijack(): void; raw: import('node:http').ServerResponse }) => {
+  // Requests are taken over in onRequest, before Fastify looks at Content-Type: it would answer
+  // a malformed media type with a 415 of its own (not an envelope), ahead of the gateway's own
+  // strict check (core/media-type.ts, S18). The route and the not-found handler only make every
+  // method and path reach this hook; a hijacked reply never gets to them.
+  app.addHook('onRequest', (request, reply, done) => {
     reply.hijack();
-    return handler.handle(request.raw, reply.raw);
-  };
-  app.route({ method: [...ALL_METHODS], url: '/*', handler: route });
-  app.setNotFoundHandler(route);
+    void handler.handle(request.raw, reply.raw);
+    done();
+  });
+  const unreachable = async () => undefined;
+  app.route({ method: [...ALL_METHODS], url: '/*', handler: unreachable });
+  app.setNotFoundHandler(unreachable);
   return app;
 }

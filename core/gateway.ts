@@ -20,6 +20,7 @@ import type { GatewayModule, ModuleContext } from './modules.js';
 import { buildPipeline, type Pipeline } from './pipeline.js';
 import { contentHash } from './plugin-loader.js';
 import { PoolProvider } from './pool-provider.js';
+import { BodyPoolProvider } from './body-pool.js';
 import { RegistryComposer } from './registry/composer.js';
 import { PipelineHolder, Reloader, type ReloadOutcome } from './reload.js';
 import { BUILTIN_MODULES } from './builtin-modules.js';
@@ -62,6 +63,7 @@ export class Gateway {
     private readonly admin: FastifyInstance,
     private readonly modules: readonly GatewayModule[],
     private readonly pools: PoolProvider,
+    private readonly bodyPools: BodyPoolProvider,
     readonly logger: Logger,
     readonly context: ModuleContext,
   ) {}
@@ -75,6 +77,7 @@ export class Gateway {
     const adminModules: AdminModule[] = [];
     const services: Record<string, unknown> = {};
     const pools = new PoolProvider();
+    const bodyPools = new BodyPoolProvider(logger);
     const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
     const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: ModuleContext['addresses']; servers?: ModuleContext['servers'] } = {};
     const swapListeners: ((next: Pipeline, previous: Pipeline) => void)[] = [];
@@ -93,6 +96,7 @@ export class Gateway {
       version: version++, registry, logger, services, adminHost: loaded.config.admin.host,
       acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
       releasePools: (acquired) => pools.release(acquired),
+      bodyPools,
     });
     const first = await build(loaded);
     const holder = new PipelineHolder(first, logger);
@@ -117,12 +121,12 @@ export class Gateway {
       await listener.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
       await admin.listen({ host: loaded.config.admin.host, port: loaded.config.admin.port });
     } catch (error) {
-      await Promise.allSettled([listener.close(), admin.close(), holder.closeAll()]);
+      await Promise.allSettled([listener.close(), admin.close(), holder.closeAll().then(() => bodyPools.destroyAll())]);
       throw error;
     }
     late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
     late.servers = { gateway: listener.server, admin: admin.server };
-    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, logger, context);
+    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, bodyPools, logger, context);
     for (const module of modules) await module.started?.(context);
     if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
     gateway.ready = true;
@@ -171,5 +175,6 @@ export class Gateway {
     for (const module of [...this.modules].reverse()) await module.close?.();
     await this.holder.closeAll();
     await this.pools.destroyAll();
+    await this.bodyPools.destroyAll();
   }
 }

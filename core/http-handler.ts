@@ -10,12 +10,13 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
 import { IncomingAuthRequest } from './auth-request.js';
 import type { ClientAddress } from './client-address.js';
-import { readBodyFacts } from './body-reader.js';
+import { hasBody } from './body-reader.js';
 import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
 import { GatewayError } from './errors.js';
+import { lingerAfterResponse } from './lingering-close.js';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints.js';
 import { outboundHeaders } from './outbound-headers.js';
-import { LazyParseRequest, type ParserHit } from './parse-stage.js';
+import { LazyParseRequest } from './parse-stage.js';
 import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder } from './reload.js';
@@ -35,11 +36,6 @@ export class RequestContext extends IncomingAuthRequest {
   constructor(req: IncomingMessage, readonly res: ServerResponse, readonly pipeline: Pipeline, target: RequestTarget, client: ClientAddress) {
     super(req, target, client);
   }
-}
-
-function hasBody(req: IncomingMessage): boolean {
-  const length = req.headers['content-length'];
-  return req.headers['transfer-encoding'] !== undefined || (length !== undefined && length !== '0');
 }
 
 export class HttpHandler {
@@ -77,17 +73,10 @@ export class HttpHandler {
     const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
     const hit = pipeline.parsers.find(context.method, context.path);
     if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: context.path });
-    const body = await this.readBodyIfNeeded(context, request, hit);
+    const body = await pipeline.body.read(context.req, request, hit);
     const parsed = hit.entry.parser.parse(request, hit.match);
     const choice = this.route(context, parsed);
     await pipeline.forward({ request: this.proxyRequest(context, body), choice, attempt: 0, response: context.res });
-  }
-
-  private async readBodyIfNeeded(context: RequestContext, request: LazyParseRequest, hit: ParserHit): Promise<Buffer | undefined> {
-    if (!hit.entry.parser.needsBody?.(request, hit.match) || !hasBody(context.req)) return undefined;
-    const { bytes, facts } = await readBodyFacts(context.req, context.pipeline.config.body.maxBytes);
-    request.body = facts;
-    return bytes;
   }
 
   private route(context: RequestContext, parsed: ParseTarget): RouteChoice {
@@ -134,7 +123,11 @@ export class HttpHandler {
     if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error, path: method }, 'unexpected error while handling a request');
     const { httpStatus, body } = errorResponse(method, error, pipeline.config.compat.routingErrorsAsHttp200);
     const headers: Record<string, string> = {};
-    if (error instanceof GatewayError && error.code === 'LG_ERR_BODY_TOO_LARGE') headers.connection = 'close';
+    // A body refused before it was read in full: close the connection, without reading the rest.
+    if (error instanceof GatewayError && error.code.startsWith('LG_ERR_BODY_') && (!res.req.complete || error.code === 'LG_ERR_BODY_TOO_LARGE')) {
+      headers.connection = 'close';
+      lingerAfterResponse(res.req);
+    }
     writeEnvelope(res, httpStatus, body, headers);
   }
 }

@@ -5,6 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { BodyFacts, ParseRequest, ParserInstance, ParserPattern, PatternMatch } from './contracts.js';
+import type { BodyPlan } from './body-stage.js';
 
 export interface CompiledPattern {
   readonly regex: RegExp;
@@ -13,6 +14,8 @@ export interface CompiledPattern {
   /** Config name of the parser (its `name:` or manifest name). */
   readonly parserName: string;
   readonly methods: ReadonlySet<string> | undefined;
+  /** What the parser entry asks of request bodies (its `bodySchema`, compiled). */
+  readonly body: BodyPlan;
 }
 
 export interface ParserHit {

@@ -15,6 +15,8 @@ import type {
 } from './contracts.js';
 import type { GatewayConfig, PluginRef } from './config-types.js';
 import type { LoadedConfig } from './config-loader.js';
+import { BodyPool, type BodyPoolProvider } from './body-pool.js';
+import { BodyStage, compileBodyPlans, type BodyPlan } from './body-stage.js';
 import { ProblemList } from './config-errors.js';
 import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
@@ -35,6 +37,8 @@ export interface PipelineDeps {
   /** Shared pools for these upstream settings; released when the pipeline closes. */
   acquirePools(settings: GatewayConfig['upstream'], resolvePath: (file: string) => string): UpstreamPools;
   releasePools(pools: UpstreamPools): void;
+  /** Body worker pools shared across versions; without it (check, explain) bodies are parsed inline. */
+  readonly bodyPools?: BodyPoolProvider;
 }
 
 export interface Pipeline {
@@ -46,6 +50,8 @@ export interface Pipeline {
   readonly loadedAt: Date;
   readonly config: GatewayConfig;
   readonly parsers: ParserChain;
+  /** Reads and parses request bodies (inline or in the worker pool). */
+  readonly body: BodyStage;
   readonly parserPlugins: readonly LoadedPlugin<ParserInstance>[];
   readonly router: LoadedPlugin<RouterInstance>;
   readonly interceptors: readonly LoadedPlugin<InterceptorInstance>[];
@@ -107,7 +113,7 @@ class Builder {
   }
 }
 
-function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<ParserInstance> | undefined)[]): ParserChain {
+function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<ParserInstance> | undefined)[], bodyPlans: readonly BodyPlan[]): ParserChain {
   const primary: CompiledPattern[] = [];
   const fallback: CompiledPattern[] = [];
   const provable: ProvablePattern[] = [];
@@ -129,7 +135,7 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
         continue;
       }
       const entry: CompiledPattern = {
-        regex, pattern, parser: plugin.instance, parserName: plugin.name,
+        regex, pattern, parser: plugin.instance, parserName: plugin.name, body: bodyPlans[index]!,
         methods: pattern.methods ? new Set(pattern.methods.map((method) => method.toUpperCase())) : undefined,
       };
       (isFallback ? fallback : primary).push(entry);
@@ -177,7 +183,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
   const auth = await Promise.all(config.security.auth.map((ref, i) => builder.plugin<AuthInstance>(ref, 'auth', `/security/auth/${i}`)));
   const interceptors = await Promise.all(config.interceptors.map((ref, i) => builder.plugin<InterceptorInstance>(ref, 'interceptor', `/interceptors/${i}`)));
 
-  const parsers = compileParsers(builder, parserPlugins);
+  const parsers = compileParsers(builder, parserPlugins, compileBodyPlans(config.parsers, builder.problems));
   const present = <T>(list: (T | undefined)[]): T[] => list.filter((item): item is T => item !== undefined);
   checkSecurityConfig(config, builder.problems, deps.adminHost);
   const security = compileSecurity(builder, config, present(auth));
@@ -203,6 +209,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
   const hash = createHash('sha256').update(loaded.hash);
   for (const plugin of builder.created) if (plugin.hash) hash.update(plugin.hash);
   const acquiredPools = pools;
+  const bodyPool = deps.bodyPools?.acquire(config.body.workers) ?? new BodyPool(0, deps.logger);
 
   return Object.freeze({
     version: deps.version,
@@ -212,6 +219,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
     loadedAt: new Date(),
     config: deepFreeze(config),
     parsers,
+    body: new BodyStage(config.body, bodyPool),
     parserPlugins: present(parserPlugins),
     router,
     interceptors: ordered,
@@ -226,6 +234,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
     async close() {
       await builder.closeAll();
       deps.releasePools(acquiredPools);
+      deps.bodyPools?.release(bodyPool);
     },
   });
 }

@@ -5,6 +5,9 @@
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDuration, parseSize } from './units.js';
 import type { JsonSchema } from './config-schema.js';
+import { escapePointer } from './json-pointer.js';
+
+export { escapePointer };
 
 export interface SchemaProblem {
   /** JSON pointer of the offending value (or of the unknown key). */
@@ -83,10 +86,6 @@ function describe(error: ErrorObject): SchemaProblem {
     default:
       return { pointer: error.instancePath, message: `${at} ${error.message ?? 'is invalid'}` };
   }
-}
-
-export function escapePointer(segment: string): string {
-  return segment.replace(/~/g, '~0').replace(/\//g, '~1');
 }
 
 /** Validates (filling defaults, converting units) and returns the problems, deduplicated. */

@@ -1,9 +1,10 @@
 /** Child process: runs one autocannon load and prints its summary as JSON. */
+import { readFileSync } from 'node:fs';
 import autocannon from 'autocannon';
 
 const options = JSON.parse(process.argv[2]!) as {
   url: string; connections?: number; durationSeconds?: number; method?: string;
-  headers?: Record<string, string>; body?: string; pipelining?: number;
+  headers?: Record<string, string>; body?: string; bodyFile?: string; pipelining?: number; overallRate?: number;
 };
 
 const result = await autocannon({
@@ -13,6 +14,8 @@ const result = await autocannon({
   method: (options.method ?? 'GET') as 'GET',
   ...(options.headers ? { headers: options.headers } : {}),
   ...(options.body ? { body: options.body } : {}),
+  ...(options.bodyFile ? { body: readFileSync(options.bodyFile) } : {}),
+  ...(options.overallRate ? { overallRate: options.overallRate } : {}),
   pipelining: options.pipelining ?? 1,
 });
 

@@ -7,7 +7,7 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
-import { pinned } from './processes.js';
+import { pinned, runJsonChild } from './processes.js';
 
 export interface LoadOptions {
   readonly url: string;
@@ -16,8 +16,12 @@ export interface LoadOptions {
   readonly method?: string;
   readonly headers?: Record<string, string>;
   readonly body?: string;
+  /** A file whose content is the body (for bodies too large for a command line). */
+  readonly bodyFile?: string;
+  /** Requests per second over all connections; unlimited when absent. */
+  readonly overallRate?: number;
   readonly pipelining?: number;
-  /** Force a generator (default: wrk for bodiless GETs when installed). */
+  /** Force a generator (default: wrk for bodiless, unthrottled GETs when installed). */
   readonly tool?: 'wrk' | 'autocannon';
 }
 
@@ -55,15 +59,14 @@ function millis(text: string | undefined): number {
   return match[2] === 'us' ? value / 1000 : match[2] === 's' ? value * 1000 : value;
 }
 
-async function runWrk(options: LoadOptions, core?: number): Promise<LoadResult> {
+async function runWrk(options: LoadOptions, core?: number, niceness = 0): Promise<LoadResult> {
   const args = ['-t1', `-c${options.connections ?? 50}`, `-d${options.durationSeconds ?? 10}s`, '--latency'];
   for (const [name, value] of Object.entries(options.headers ?? {})) args.push('-H', `${name}: ${value}`);
-  const [command, full] = pinned('wrk', [...args, options.url], core);
+  const [command, full] = pinned('wrk', [...args, options.url], core, niceness);
   const output = await collect(command, full);
-  const requests = Number(/(\d+) requests in/.exec(output)?.[1] ?? 0);
   const socketErrors = /Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)/.exec(output);
   return {
-    requests,
+    requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? 0),
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
     p50: millis(/50%\s+(\S+)/.exec(output)?.[1]),
     p99: millis(/99%\s+(\S+)/.exec(output)?.[1]),
@@ -73,13 +76,10 @@ async function runWrk(options: LoadOptions, core?: number): Promise<LoadResult> 
   };
 }
 
-async function runAutocannon(options: LoadOptions, core?: number): Promise<LoadResult> {
-  const [command, args] = pinned(process.execPath, [RUNNER, JSON.stringify(options)], core);
-  return { ...(JSON.parse(await collect(command, args)) as Omit<LoadResult, 'tool'>), tool: 'autocannon' };
-}
-
-export function runLoad(options: LoadOptions, core?: number): Promise<LoadResult> {
-  const plainGet = (options.method ?? 'GET') === 'GET' && options.body === undefined && (options.pipelining ?? 1) === 1;
+export async function runLoad(options: LoadOptions, core?: number, niceness = 0): Promise<LoadResult> {
+  const plainGet = (options.method ?? 'GET') === 'GET' && options.body === undefined && options.bodyFile === undefined
+    && options.overallRate === undefined && (options.pipelining ?? 1) === 1;
   const tool = options.tool ?? (hasWrk && plainGet ? 'wrk' : 'autocannon');
-  return tool === 'wrk' ? runWrk(options, core) : runAutocannon(options, core);
+  if (tool === 'wrk') return runWrk(options, core, niceness);
+  return { ...(await runJsonChild<Omit<LoadResult, 'tool'>>(RUNNER, options, core, niceness)), tool: 'autocannon' };
 }

@@ -6,14 +6,32 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 
 const hasTaskset = spawnSync('taskset', ['--version']).status === 0;
 
-/** The command and arguments that run `command` pinned to `core` (unpinned without taskset). */
-export function pinned(command: string, args: string[], core?: number): [string, string[]] {
-  if (core === undefined || !hasTaskset) return [command, args];
-  return ['taskset', ['-c', String(core), command, ...args]];
+/**
+ * The command and arguments that run `command` pinned to `core` (unpinned without taskset),
+ * at `niceness` (background load runs at a high one, so it cannot delay what measures).
+ */
+export function pinned(command: string, args: string[], core?: number, niceness = 0): [string, string[]] {
+  const [run, runArgs]: [string, string[]] = core === undefined || !hasTaskset ? [command, args] : ['taskset', ['-c', String(core), command, ...args]];
+  return niceness === 0 ? [run, runArgs] : ['nice', ['-n', String(niceness), run, ...runArgs]];
 }
 
 export function tasksetAvailable(): boolean {
   return hasTaskset;
+}
+
+/** Runs `script` with one JSON argument in a child process and parses the JSON it prints. */
+export function runJsonChild<T>(script: string, options: unknown, core?: number, niceness = 0): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const [command, args] = pinned(process.execPath, [script, JSON.stringify(options)], core, niceness);
+    const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'inherit'] });
+    let output = '';
+    child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      if (code !== 0) return reject(new Error(`${script} exited with ${code}`));
+      resolve(JSON.parse(output) as T);
+    });
+  });
 }
 
 export interface Started {
@@ -23,9 +41,9 @@ export interface Started {
 }
 
 /** Runs a node script that prints `READY <url>` once it listens. */
-export function startNode(script: string, args: string[], core?: number, env: NodeJS.ProcessEnv = {}): Promise<Started> {
+export function startNode(script: string, args: string[], core?: number, env: NodeJS.ProcessEnv = {}, niceness = 0): Promise<Started> {
   return new Promise((resolve, reject) => {
-    const [command, fullArgs] = pinned(process.execPath, [script, ...args], core);
+    const [command, fullArgs] = pinned(process.execPath, [script, ...args], core, niceness);
     const child = spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
     let buffered = '';
     const onData = (chunk: Buffer) => {

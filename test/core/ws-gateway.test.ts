@@ -103,6 +103,8 @@ t.test('a bad frame gets an error envelope for that frame only; the next frame i
   t.match(await client.next(), { id: 9, status: 1, message: /not support version v2/ });
   client.socket.send(execute('nope', 10));
   t.match(await client.next(), { id: 10, data: { errCode: 11011 } });
+  client.socket.send('{"id":12,"method":"/api/rest_j/v1/entrance/execute","data":{"labels":{"route":"et1","route":"x"}}}');
+  t.match(await client.next(), { id: 12, data: { code: 'LG_ERR_BODY_DUPLICATE_KEY' } }, 'S19: a repeated label key is refused, not routed on one reading of it');
   client.socket.send(execute(undefined, 11));
   t.match(await client.next(), { from: 'plain' }, 'routing state was not kept from the failed frames');
   t.equal(client.socket.readyState, WebSocket.OPEN);

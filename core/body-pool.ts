@@ -1,0 +1,147 @@
+/**
+ * The body worker pool: where a request body is parsed. Below `body.workerThreshold` bytes it
+ * is parsed inline (a worker round trip would cost more than the parse); from there on its
+ * bytes are transferred to a piscina worker (core/body-worker.ts) and come back with the
+ * routing facts, so the event loop keeps serving everyone else meanwhile.
+ *
+ * Workers are expensive to start, so a pool outlives config versions: BodyPoolProvider shares
+ * one per `body.workers` count, and a reload that keeps the count keeps the threads.
+ */
+import { fileURLToPath } from 'node:url';
+import { Piscina } from 'piscina';
+import type { Logger } from './contracts.js';
+import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
+import type { BodyFault, BodyTask, BodyTaskResult } from './body-worker.js';
+import { GatewayError } from './errors.js';
+
+const WORKER_FILE = fileURLToPath(new URL('./body-worker.js', import.meta.url));
+
+/**
+ * Workers run at a lower priority than the event loop (Linux niceness per thread), so where
+ * the threads share a core the loop still answers small requests promptly.
+ */
+const WORKER_NICENESS = 5;
+
+export interface ParseSettings {
+  readonly workerThreshold: number;
+  readonly timeout: number;
+}
+
+export interface ParsedBody {
+  readonly outcome: BodyOutcome;
+  /** The body's bytes; a new Buffer over the same memory when they went to a worker and back. */
+  readonly bytes: Buffer;
+}
+
+/**
+ * Buffers whose memory the gateway allocated itself, whole, and may therefore transfer. A
+ * Buffer that merely looks whole could be memory Node reuses (a socket's read buffer).
+ */
+const transferable = new WeakSet<Buffer>();
+
+function adopt(bytes: Buffer): Buffer {
+  transferable.add(bytes);
+  return bytes;
+}
+
+/** A copy of `chunks` in an ArrayBuffer of its own (never the Buffer pool), transferable to a worker. */
+export function ownedCopy(chunks: readonly Buffer[], size: number): Buffer {
+  const owned = Buffer.allocUnsafeSlow(size);
+  let offset = 0;
+  for (const chunk of chunks) offset += chunk.copy(owned, offset);
+  return adopt(owned);
+}
+
+export class BodyPool {
+  /** Bodies parsed on the event loop, in a worker, and worker tasks that crashed or timed out. */
+  readonly counts = { inline: 0, worker: 0, failed: 0 };
+  private readonly piscina: Piscina<BodyTask, BodyTaskResult> | undefined;
+  private armedFault: BodyFault | undefined;
+
+  constructor(readonly workers: number, private readonly logger: Logger) {
+    if (workers === 0) return;
+    this.piscina = new Piscina<BodyTask, BodyTaskResult>({
+      filename: WORKER_FILE,
+      name: 'default',
+      minThreads: workers,
+      maxThreads: workers,
+      concurrentTasksPerWorker: 1,
+      niceIncrement: WORKER_NICENESS,
+    });
+    // Errors outside any task (a worker dying while idle): the pool replaces the worker itself.
+    this.piscina.on('error', (error: unknown) => this.logger.error({ err: error }, 'a body worker failed outside a task'));
+  }
+
+  async parse(bytes: Buffer, schema: BodySchema | undefined, settings: ParseSettings): Promise<ParsedBody> {
+    if (!this.piscina || bytes.length < settings.workerThreshold) {
+      this.counts.inline++;
+      return { outcome: parseBody(bytes, schema), bytes };
+    }
+    this.counts.worker++;
+    const length = bytes.length;
+    const owned = transferable.has(bytes) ? bytes : ownedCopy([bytes], length);
+    const task: BodyTask = {
+      bytes: owned.buffer as ArrayBuffer,
+      schema: schema ? { key: schema.key, source: schema.source } : null,
+      ...(this.armedFault ? { fault: this.armedFault } : {}),
+    };
+    this.armedFault = undefined;
+    try {
+      const result = await this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(settings.timeout) });
+      return { outcome: result.outcome, bytes: adopt(Buffer.from(result.bytes)) };
+    } catch (error) {
+      this.counts.failed++;
+      const timedOut = (error as { cause?: { name?: string } }).cause?.name === 'TimeoutError';
+      this.logger.error({ err: error, bytes: length }, timedOut ? 'a body worker timed out; it is replaced' : 'a body worker failed; it is replaced');
+      throw timedOut
+        ? new GatewayError('LG_ERR_BODY_WORKER_TIMEOUT', { timeout: settings.timeout }, { cause: error })
+        : new GatewayError('LG_ERR_BODY_WORKER_FAILED', {}, { cause: error });
+    }
+  }
+
+  /** Test hook: the next worker task crashes its thread, or spins until it is timed out. */
+  injectFault(fault: BodyFault): void {
+    this.armedFault = fault;
+  }
+
+  /** Finishes running tasks, then stops the threads. */
+  async close(): Promise<void> {
+    await this.piscina?.close();
+  }
+
+  async destroy(): Promise<void> {
+    await this.piscina?.destroy();
+  }
+}
+
+/** One pool per worker count, shared by every pipeline that asks for that count. */
+export class BodyPoolProvider {
+  private readonly entries = new Map<number, { pool: BodyPool; refs: number }>();
+
+  constructor(private readonly logger: Logger) {}
+
+  acquire(workers: number): BodyPool {
+    let entry = this.entries.get(workers);
+    if (!entry) {
+      entry = { pool: new BodyPool(workers, this.logger), refs: 0 };
+      this.entries.set(workers, entry);
+    }
+    entry.refs++;
+    return entry.pool;
+  }
+
+  release(pool: BodyPool): void {
+    const entry = this.entries.get(pool.workers);
+    if (entry?.pool !== pool) return;
+    if (--entry.refs === 0) {
+      this.entries.delete(pool.workers);
+      void pool.close();
+    }
+  }
+
+  async destroyAll(): Promise<void> {
+    const all = [...this.entries.values()];
+    this.entries.clear();
+    await Promise.all(all.map((entry) => entry.pool.destroy()));
+  }
+}

@@ -1,0 +1,79 @@
+/**
+ * Step 3 of a request (design §1): the body, read only when the matched parser needs its
+ * routing facts or a `bodySchema` guards that parser.
+ *
+ *   Content-Type checked strictly (schema only, S18) ─► bytes collected up to body.maxBytes
+ *   ─► BodyPool.parse: inline below body.workerThreshold, else in a worker ─► facts on the
+ *   ParseRequest; the same bytes are forwarded, with their Content-Length
+ *
+ * A parser's schema is compiled once per config version (compileBodyPlans), never per request.
+ */
+import type { IncomingMessage } from 'node:http';
+import type { BodyFacts } from './contracts.js';
+import type { GatewayConfig, ParserRef } from './config-types.js';
+import type { ProblemList } from './config-errors.js';
+import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
+import { compileBodySchema } from './body-schema.js';
+import type { BodyPool } from './body-pool.js';
+import { collectBody, hasBody } from './body-reader.js';
+import { GatewayError } from './errors.js';
+import { jsonMediaTypeProblem } from './media-type.js';
+import type { LazyParseRequest, ParserHit } from './parse-stage.js';
+
+/** What one parser entry asks of a request body. */
+export interface BodyPlan {
+  readonly schema?: BodySchema;
+}
+
+/** Methods whose requests are expected to carry content: without a body they fail a schema. */
+const CONTENT_METHODS = new Set(['POST', 'PUT', 'PATCH']);
+
+const EMPTY = Buffer.alloc(0);
+
+/** One plan per `parsers` entry, in config order; a schema that does not compile is a config problem. */
+export function compileBodyPlans(parsers: readonly ParserRef[], problems: ProblemList): BodyPlan[] {
+  return parsers.map((ref, index) => {
+    if (ref.bodySchema === undefined) return {};
+    try {
+      return { schema: compileBodySchema(ref.bodySchema) };
+    } catch (error) {
+      problems.add('LG_ERR_CONFIG_BODY_SCHEMA', `/parsers/${index}/bodySchema`, { name: ref.name ?? ref.use, reason: (error as Error).message });
+      return {};
+    }
+  });
+}
+
+/** The facts of a parsed body, or its failure as the GatewayError the client sees. */
+export function factsOf(outcome: BodyOutcome): BodyFacts {
+  if (outcome.ok) return outcome.facts;
+  throw new GatewayError(outcome.code, outcome.params, { data: { ...outcome.params } });
+}
+
+export class BodyStage {
+  constructor(readonly settings: GatewayConfig['body'], readonly pool: BodyPool) {}
+
+  /** Reads, checks and parses the body when this request's parser needs it; the bytes to forward. */
+  async read(req: IncomingMessage, request: LazyParseRequest, hit: ParserHit): Promise<Buffer | undefined> {
+    const { schema } = hit.entry.body;
+    if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return undefined;
+    if (!hasBody(req)) {
+      if (schema && CONTENT_METHODS.has(request.method)) factsOf(parseBody(EMPTY, schema));
+      return undefined;
+    }
+    if (schema) {
+      const problem = jsonMediaTypeProblem(req.headers, req.rawHeaders);
+      if (problem) throw new GatewayError('LG_ERR_BODY_MEDIA_TYPE', { reason: problem });
+    }
+    const { maxBytes, workerThreshold, timeout } = this.settings;
+    const collected = await collectBody(req, maxBytes, this.pool.workers > 0 ? workerThreshold : Infinity);
+    const { outcome, bytes } = await this.pool.parse(collected, schema, { workerThreshold, timeout });
+    request.body = factsOf(outcome);
+    return bytes;
+  }
+
+  /** The same parse, inline, for `labelgate explain`. */
+  explain(body: string, request: LazyParseRequest, hit: ParserHit): void {
+    const { schema } = hit.entry.body;
+    if (schema || hit.entry.parser.needsBody?.(request, hit.match)) request.body = factsOf(parseBody(Buffer.from(body), schema));
+  }
+}
