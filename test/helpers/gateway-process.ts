@@ -7,12 +7,10 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { eventually } from './eureka.js';
 import { makeTempDir } from './gateway.js';
 import { httpRequest, type Answer, type RequestInit } from './http.js';
-
-const CLI = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'core', 'cli.js');
+import { CLI } from './paths.js';
 const START_DEADLINE_MS = 20_000;
 
 /** Enough for any test config: sessions shared between gateways need one explicit secret. */
