@@ -7,8 +7,10 @@
  *         └── out of time, or every host skipped ──► GatewayError(code) with the cause (→ 503)
  *
  * Each operation has one deadline (`registry.etcd.timeout`, default 2 s) shared by its attempts;
- * an attempt gets at most half of it, so a call stuck on a member that just died (a write to a
- * follower whose leader is gone waits for the election) leaves time for a retry elsewhere.
+ * an attempt gets at most half of it, so a call stuck on a member that just died leaves time for
+ * a retry elsewhere (a write proposed to a follower whose leader vanished is lost, and waits
+ * forever). Keep-alives are the exception: a follower holds them until a new leader is elected
+ * (≈1.2 s) and then answers, so they get all the time left.
  * Every call we make is safe to repeat: writes compare revisions, keep-alives and reads are
  * idempotent.
  */
@@ -54,6 +56,11 @@ export interface CallSettings {
   readonly code?: ErrorCode;
   /** An absolute end shared by several calls of one operation (epoch ms). */
   readonly until?: number;
+  /**
+   * Give each attempt all the time left instead of half: for calls a live member completes once
+   * a new leader is elected (keep-alives), where starting over elsewhere only restarts the wait.
+   */
+  readonly patient?: boolean;
 }
 
 const MIN_ATTEMPT_MS = 250;
@@ -96,7 +103,7 @@ export class EtcdConnection {
     for (let round = 0; !this.closed; round++) {
       const left = until - Date.now();
       if (left <= 0) break;
-      const slice = Math.min(left, Math.max(this.timeoutMs / 2, MIN_ATTEMPT_MS));
+      const slice = settings.patient ? left : Math.min(left, Math.max(this.timeoutMs / 2, MIN_ATTEMPT_MS));
       try {
         return await attempt({ deadline: new Date(Date.now() + slice) });
       } catch (error) {
@@ -149,7 +156,7 @@ export class EtcdConnection {
 
   /** One heartbeat of a lease by id: its TTL in seconds, 0 when the lease is gone. */
   keepAlive(operation: string, leaseId: string, settings: CallSettings = {}): Promise<number> {
-    return this.call(operation, ({ deadline }) => this.keepAlives.renewOnce(leaseId, deadline as Date), settings);
+    return this.call(operation, ({ deadline }) => this.keepAlives.renewOnce(leaseId, deadline as Date), { ...settings, patient: true });
   }
 
   /** Grants a lease; etcd raises TTLs below its minimum (2 s with default timings). */
