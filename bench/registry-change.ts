@@ -16,7 +16,7 @@ import { fileURLToPath } from 'node:url';
 import { Agent, request } from 'undici';
 import { startEchoServer } from './lib/echo-server.js';
 import { startNode } from './lib/processes.js';
-import type { Benchmark, BenchResult } from './lib/report.js';
+import { percentile, type Benchmark, type BenchResult } from './lib/report.js';
 
 const GATEWAY = path.join(path.dirname(fileURLToPath(import.meta.url)), 'lib', 'gateway-process.js');
 const APP = 'linkis-cg-entrance';
@@ -39,10 +39,6 @@ async function call(url: string, method: string, body?: unknown): Promise<{ stat
   });
   const text = await response.body.text();
   return { status: response.statusCode, json: text === '' ? undefined : JSON.parse(text) };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
 function summary(samples: number[], polls: number[]) {

@@ -6,4 +6,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./registry-change.js').then((suite) => suite.registryChange),
   () => import('./routing-scale.js').then((suite) => suite.routingScale),
   () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),
+  () => import('./suites/scale-out.js').then((module) => module.scaleOut),
 ];
