@@ -17,8 +17,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
 import { startEtcd } from '../../test/helpers/etcd.js';
+import { jsonCall as call } from '../lib/json-call.js';
 import { startEchoServer } from '../lib/echo-server.js';
 import { cpuSeconds } from '../lib/cpu.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
@@ -32,7 +32,6 @@ const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 200);
 const LOAD_ROUNDS = 5;
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const SECRET = randomBytes(32).toString('hex');
-const dispatcher = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
 
 interface Urls {
   readonly gateway: string;
@@ -52,15 +51,6 @@ router: { use: label, options: { serverList: [${ENTRANCE}] } }
 `;
 }
 
-async function call(url: string, method: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await request(url, {
-    method: method as 'GET', dispatcher,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, json: text === '' ? undefined : JSON.parse(text) };
-}
 
 function registration(app: string, id: string, port: number, route?: string) {
   return { instance: { app, instanceId: id, hostName: '127.0.0.1', ipAddr: '127.0.0.1', port, dataCenterInfo: { name: 'MyOwn' }, metadata: route === undefined ? {} : { route } } };
