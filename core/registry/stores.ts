@@ -37,5 +37,9 @@ export const STORES: Readonly<Record<string, StoreFactory>> = {
       logger,
     });
   },
-  etcd: async ({ services, logger }) => new EtcdStore(connectionOf(services), logger.child({ part: 'etcd-registry' })),
+  etcd: async ({ config, services, logger }) => {
+    // Leases expire in etcd, which has no notion of renewal rates (spec eureka-and-etcd.md §10).
+    if (config.registry.eureka.selfPreservation) logger.warn('registry.eureka.selfPreservation has no effect with registry.store: etcd');
+    return new EtcdStore(connectionOf(services), logger.child({ part: 'etcd-registry' }));
+  },
 };
