@@ -61,7 +61,8 @@ export class SharedConfig {
       this.watch = new RangeWatch(this.etcd.client, prefixRange(this.etcd.keys.config), revision + 1, {
         events: (events) => {
           const last = events[events.length - 1]!;
-          this.offer(last.type === 'Put' ? this.pushed(last.kv) : { revision: Number(last.kv.mod_revision), text: undefined });
+          this.offer(last.type === 'Put' ? this.pushed(last.kv) : { revision: Number(last.kv.mod_revision), text: undefined })
+            .catch((error: unknown) => this.logger.error({ err: error }, 'applying the pushed config failed'));
         },
         compacted: () => void this.start(),
       }, this.logger.child({ watch: 'config' }));
