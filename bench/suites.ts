@@ -8,4 +8,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),
   () => import('./suites/rpc.js').then((suite) => suite.rpcRoundTrips),
   () => import('./body/suite.js').then((suite) => suite.default),
+  () => import('./suites/scale-out.js').then((module) => module.scaleOut),
 ];

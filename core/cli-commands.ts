@@ -2,6 +2,7 @@
  * Further CLI commands contributed by other parts of the core (`hash-password`,
  * `config push`, …). Each parses its own arguments and returns an exit code.
  */
+import { configPushCommand } from './config-push-command.js';
 import { hashPasswordCommand } from './hash-password-command.js';
 
 export interface CliCommand {
@@ -11,4 +12,4 @@ export interface CliCommand {
   run(args: string[]): Promise<number>;
 }
 
-export const CLI_COMMANDS: readonly CliCommand[] = [hashPasswordCommand];
+export const CLI_COMMANDS: readonly CliCommand[] = [hashPasswordCommand, configPushCommand];

@@ -30,8 +30,11 @@ export class ConfigError extends Error {
   }
 }
 
-/** Maps a JSON pointer to a line and column of the source; implemented by the loader. */
-export type Locator = (pointer: string) => { line: number; column: number };
+/**
+ * Maps a JSON pointer to a line and column of the source; implemented by the loader. A config
+ * assembled from two documents (core/config-layer.ts) also names the file the pointer is in.
+ */
+export type Locator = (pointer: string) => { line: number; column: number; file?: string };
 
 /** Collects problems while a config is compiled, then throws them all at once. */
 export class ProblemList {
@@ -44,8 +47,8 @@ export class ProblemList {
   }
 
   addError(error: GatewayError, pointer: string): void {
-    const { line, column } = this.locate(pointer);
-    this.problems.push({ code: error.code, message: error.message, file: this.file, line, column, pointer });
+    const { line, column, file } = this.locate(pointer);
+    this.problems.push({ code: error.code, message: error.message, file: file ?? this.file, line, column, pointer });
   }
 
   get size(): number {

@@ -79,13 +79,13 @@ const staticGroup: JsonSchema = {
 const registry: JsonSchema = {
   type: 'object', additionalProperties: false, default: {},
   properties: {
-    store: { enum: ['memory', 'etcd'], default: 'memory' },
+    store: { enum: ['memory', 'etcd'], default: 'memory', description: 'etcd: several gateways share registrations, labels, sessions and a pushed config' },
     etcd: {
       type: 'object', additionalProperties: false, default: {},
       properties: {
-        endpoints: strings(['http://127.0.0.1:2379']),
-        prefix: { type: 'string', default: '/labelgate/' },
-        timeout: duration('2s'),
+        endpoints: { ...strings(['http://127.0.0.1:2379']), description: 'client URLs of the etcd members' },
+        prefix: { type: 'string', default: '/labelgate/', description: 'root of every key of this gateway cluster (one etcd can hold several)' },
+        timeout: { ...duration('2s'), description: 'deadline of each etcd operation; a Eureka write that misses it answers 503' },
       },
     },
     eureka: {

@@ -109,6 +109,11 @@ export const ERRORS = {
   LG_ERR_EUREKA_AUTH_REQUIRED: { httpStatus: 401, envelopeStatus: -1, message: 'The Eureka API needs the HTTP Basic credentials of registry.eureka.auth' },
   LG_ERR_REGISTRY_UNAVAILABLE: { httpStatus: 503, envelopeStatus: 1, message: 'The registry store is unavailable: {reason}' },
   LG_ERR_REGISTRY_LABELS_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot use the labels file {file}: {reason}' },
+  LG_ERR_SESSION_STORE_UNAVAILABLE: { httpStatus: 503, envelopeStatus: 1, message: 'The session store is unavailable: {reason}' },
+
+  // Several gateways on one etcd (core/etcd/*, `labelgate config push`).
+  LG_ERR_ETCD_UNAVAILABLE: { httpStatus: 503, envelopeStatus: 1, message: '{reason}' },
+  LG_ERR_CONFIG_PUSH_CONFLICT: { httpStatus: 409, envelopeStatus: 1, message: 'The pushed gateway.yaml changed at revision {current} while this push expected {expected}: push again on top of it' },
   LG_ERR_LABEL_INVALID: { httpStatus: 400, envelopeStatus: 1, message: 'Invalid label {key}={value}: {reason}' },
   LG_ERR_LABEL_BAD_REQUEST: { httpStatus: 400, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_LABEL_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'Instance {instance} of {app} has no labels' },
@@ -157,6 +162,7 @@ export const ERRORS = {
   LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },
   LG_ERR_CONFIG_INVALID: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_CONFIG_SESSION_SECRET: { httpStatus: 500, envelopeStatus: 1, message: 'security.session.secret must be "auto" or at least 32 characters long (it has {length})' },
+  LG_ERR_CONFIG_SESSION_SECRET_SHARED: { httpStatus: 500, envelopeStatus: 1, message: 'With registry.store: etcd, gateways share sessions: set security.session.secret to one value of at least 32 characters on every gateway, not "auto"' },
   LG_ERR_CONFIG_ADMIN_EXPOSED: { httpStatus: 500, envelopeStatus: 1, message: 'The admin listener binds to {host}, off loopback, so {reason}' },
   LG_ERR_CONFIG_DATA_DIR: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot keep {file} in the data dir: {reason}' },
 

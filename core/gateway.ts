@@ -10,6 +10,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AddressInfo } from 'node:net';
 import type { Logger } from './contracts.js';
 import { adminRouteTable, createAdminServer, type AdminModule, type AdminRoute } from './admin-server.js';
+import type { ConfigLayer } from './config-layer.js';
 import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { createGatewayListener } from './gateway-listener.js';
@@ -81,6 +82,8 @@ export class Gateway {
     const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
     const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: ModuleContext['addresses']; servers?: ModuleContext['servers'] } = {};
     const swapListeners: ((next: Pipeline, previous: Pipeline) => void)[] = [];
+    // A config pushed through etcd is laid over the local file on every build (core/config-layer.ts).
+    let layer: ConfigLayer | undefined;
     const context: ModuleContext = {
       initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services,
       get holder() { if (!late.holder) throw new Error('the pipeline holder exists only after setup'); return late.holder; },
@@ -88,6 +91,9 @@ export class Gateway {
       get addresses() { if (!late.addresses) throw new Error('addresses are known only after the listeners start'); return late.addresses; },
       get servers() { if (!late.servers) throw new Error('servers exist only after the listeners start'); return late.servers; },
       onSwap: (listener) => swapListeners.push(listener),
+      setConfigLayer: (next) => {
+        layer = next;
+      },
     };
     for (const module of modules) await module.setup(context);
 
@@ -102,7 +108,8 @@ export class Gateway {
     const holder = new PipelineHolder(first, logger);
     registry.setSource('static', first.staticInstances);
     const reloader = new Reloader(holder, async (current) => {
-      const next = await loadConfigFile(options.configFile, env);
+      const local = await loadConfigFile(options.configFile, env);
+      const next = layer ? layer(local, env) : local;
       if (await unchanged(current, next)) return undefined;
       return build(next);
     }, logger);

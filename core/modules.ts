@@ -6,6 +6,7 @@
 import type { Server } from 'node:http';
 import type { Logger } from './contracts.js';
 import type { AdminModule } from './admin-server.js';
+import type { ConfigLayer } from './config-layer.js';
 import type { GatewayConfig } from './config-types.js';
 import type { LocalEndpoints } from './local-endpoints.js';
 import type { Pipeline } from './pipeline.js';
@@ -31,6 +32,11 @@ export interface ModuleContext {
   /** The listeners' servers (e.g. for `upgrade` events), available from `started` on. */
   readonly servers: { gateway: Server; admin: Server };
   onSwap(listener: (next: Pipeline, previous: Pipeline) => void): void;
+  /**
+   * Lays a config over the local file on every later build (a document pushed through etcd);
+   * undefined removes it. Takes effect with the next `reloader.reload()`.
+   */
+  setConfigLayer(layer: ConfigLayer | undefined): void;
 }
 
 export interface GatewayModule {

@@ -3,7 +3,8 @@
  * state. They run in every pipeline build, so `labelgate check`, start-up and hot reload agree.
  *
  * - `security.session.secret` is "auto" or at least 32 characters (a short key makes tickets
- *   forgeable: Linkis's default `bdp-for-server` was exactly that).
+ *   forgeable: Linkis's default `bdp-for-server` was exactly that); with the etcd store, where
+ *   gateways share sessions, it must be one explicit value.
  * - An admin listener off loopback needs a strong `admin.token` and `registry.eureka.auth`;
  *   otherwise anyone on the network could read the admin API or register an instance and take
  *   its traffic (S2: APISIX CVE-2020-13945, Kong CVE-2020-11710).
@@ -30,6 +31,8 @@ function checkSessionSecret(config: GatewayConfig, problems: ProblemList): void 
   if (secret !== 'auto' && secret.length < MIN_SECRET_LENGTH) {
     problems.add('LG_ERR_CONFIG_SESSION_SECRET', '/security/session/secret', { length: secret.length });
   }
+  // Each gateway would generate its own key, and a cookie from one would be refused by the others.
+  if (secret === 'auto' && config.registry.store === 'etcd') problems.add('LG_ERR_CONFIG_SESSION_SECRET_SHARED', '/security/session/secret');
 }
 
 /** `boundHost`: where the admin listener actually listens (fixed at start; the file may differ later). */

@@ -2,7 +2,7 @@
  * The security module: what authentication needs beyond one config version.
  *
  *   data dir ─► session secret ("auto")     ─┐
- *   session store (memory) ─► Sessions ──────┼─► kit.services.sessions (plugins, endpoints, upstream tickets)
+ *   session store (memory/etcd) ─► Sessions ─┼─► kit.services.sessions (plugins, endpoints, upstream tickets)
  *   login throttle (survives reloads) ───────┼─► kit.services.loginThrottle
  *   first-start admin (hash in the data dir) ┴─► kit.services.bootstrapAdmin
  *   Linkis user endpoints + gateway heartbeat ─► local endpoints on the public listener
@@ -15,6 +15,7 @@ import path from 'node:path';
 import type { GatewayConfig } from './config-types.js';
 import { bootstrapAdmin, type Announce, type BootstrapUser } from './bootstrap-admin.js';
 import { DataDir } from './data-dir.js';
+import { SESSION_STORE_SERVICE } from './etcd/etcd-module.js';
 import { gatewayHeartbeat } from './gateway-heartbeat.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { GatewayModule } from './modules.js';
@@ -44,7 +45,9 @@ export function securityModule(options: SecurityModuleOptions = {}): GatewayModu
           : session.secret;
         return { cookie: session.cookie, ttl: session.ttl, secure: session.secure, secret };
       };
-      store = options.store ?? new MemorySessionStore(context.initialConfig.security.session.ttl / 10);
+      // In etcd mode the etcd module offers a store every gateway shares (core/etcd/etcd-module.ts).
+      store = options.store ?? (context.services[SESSION_STORE_SERVICE] as SessionStore | undefined)
+        ?? new MemorySessionStore(context.initialConfig.security.session.ttl / 10);
       const sessions = new Sessions(store, settings(context.initialConfig));
       let admin: Promise<BootstrapUser> | undefined;
       Object.assign(context.services, {

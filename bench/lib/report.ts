@@ -25,6 +25,11 @@ export interface Benchmark {
   run(): Promise<BenchResult>;
 }
 
+/** The p-th percentile (nearest rank) of ascending values. */
+export function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
 export function meetsGoal(value: number, goal: string | undefined): boolean | undefined {
   if (!goal) return undefined;
   const match = /^(>=|<=|>|<)\s*([\d.]+)$/.exec(goal.trim());

@@ -13,10 +13,10 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Agent, request } from 'undici';
+import { jsonCall as call } from '../lib/json-call.js';
 import { startEchoServer } from '../lib/echo-server.js';
 import { startNode } from '../lib/processes.js';
-import type { Benchmark, BenchResult } from '../lib/report.js';
+import { percentile, type Benchmark, type BenchResult } from '../lib/report.js';
 
 const GATEWAY = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'gateway-process.js');
 const APP = 'linkis-cg-entrance';
@@ -28,22 +28,6 @@ security: { passThrough: ["^/api/rest_j/v1/entrance/"] }
 router: { use: label, options: { serverList: [${APP}] } }
 log: { level: warn }
 `;
-
-const dispatcher = new Agent({ connections: 4, keepAliveTimeout: 30_000 });
-
-async function call(url: string, method: string, body?: unknown): Promise<{ status: number; json: any }> {
-  const response = await request(url, {
-    method: method as 'GET', dispatcher,
-    headers: { 'content-type': 'application/json', accept: 'application/json' },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-  });
-  const text = await response.body.text();
-  return { status: response.statusCode, json: text === '' ? undefined : JSON.parse(text) };
-}
-
-function percentile(sorted: readonly number[], p: number): number {
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 function summary(samples: number[], polls: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);

@@ -6,14 +6,23 @@
  *         Eureka reads, delta ring, label APIs, the router's snapshot (via RegistryModule)
  *
  * Reads never touch the store. A writer that needs read-your-writes (the Eureka API answering
- * 204 and then serving the next GET) awaits `waitFor(revision)` of its write. A compacted watch
- * (the store no longer has our revision) re-lists and starts over, clearing the delta ring so
- * clients fall back to a full fetch rather than trust an incomplete delta.
+ * 204 and then serving the next GET) awaits `waitFor(revision)` of its write, for at most
+ * `waitLimitMs`: the write is already durable, a watch that lags (etcd failing over) must not
+ * hold the answer. A compacted watch (the store no longer has our revision) re-lists and starts
+ * over, clearing the delta ring so clients fall back to a full fetch rather than trust an
+ * incomplete delta. A store that cannot be listed at start (etcd unreachable) is listed again
+ * every second; until then `synced` is false and the gateway is not ready.
  */
 import type { Logger } from '../contracts.js';
 import { DeltaRing } from './delta-ring.js';
 import type { ServedInstance } from './eureka-output.js';
-import { instanceKey, labelKey, type LabelEntry, type RegistryStore, type StoreContents, type StoreEvent, type StoredInstance, type StoreWatch } from './store.js';
+import { instanceKey, labelKey, type DeleteReason, type LabelEntry, type RegistryStore, type StoreContents, type StoreEvent, type StoredInstance, type StoreWatch } from './store.js';
+
+const DELETE_MESSAGES: Readonly<Record<DeleteReason, string>> = {
+  cancel: 'instance cancelled',
+  expire: 'instance lease expired',
+  unknown: 'instance removed (cancelled through another gateway, or its lease expired)',
+};
 
 export interface MirrorChange {
   readonly instances: boolean;
@@ -38,14 +47,28 @@ export class RegistryMirror {
   synced = false;
   readonly delta: DeltaRing;
 
-  constructor(private readonly store: RegistryStore, deltaRetentionMs: number, private readonly logger: Logger) {
+  constructor(
+    private readonly store: RegistryStore,
+    deltaRetentionMs: number,
+    private readonly logger: Logger,
+    private readonly waitLimitMs = 5000,
+  ) {
     this.delta = new DeltaRing(deltaRetentionMs);
   }
 
+  /** The first sync; when the store cannot be listed, it is retried in the background. */
   async start(): Promise<void> {
-    this.load(await this.store.list());
+    try {
+      this.load(await this.store.list());
+    } catch (error) {
+      this.logger.error({ err: error }, 'the registry store cannot be listed; not ready, retrying in 1 s');
+      this.retryLater(() => this.start());
+      return;
+    }
+    if (this.closed) return;
     this.watchFrom(this.revision + 1);
     this.synced = true;
+    this.notify({ instances: true, labels: true });
   }
 
   close(): void {
@@ -63,7 +86,11 @@ export class RegistryMirror {
   /** Resolves once the mirror has applied `revision` (a write's own revision: read-your-writes). */
   waitFor(revision: number): Promise<void> {
     if (this.revision >= revision || this.closed) return Promise.resolve();
-    return new Promise((resolve) => this.waiters.push({ revision, resolve }));
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, this.waitLimitMs);
+      timer.unref();
+      this.waiters.push({ revision, resolve: () => { clearTimeout(timer); resolve(); } });
+    });
   }
 
   instances(): IterableIterator<MirroredInstance> {
@@ -106,8 +133,12 @@ export class RegistryMirror {
       this.notify({ instances: true, labels: true });
     } catch (error) {
       this.logger.error({ err: error }, 'registry resync failed; retrying in 1 s');
-      if (!this.closed) setTimeout(() => void this.resync(), 1000).unref();
+      this.retryLater(() => this.resync());
     }
+  }
+
+  private retryLater(again: () => Promise<void>): void {
+    if (!this.closed) setTimeout(() => void again(), 1000).unref();
   }
 
   private load(contents: StoreContents): void {
@@ -145,7 +176,7 @@ export class RegistryMirror {
       const { app, id, record } = event.previous;
       this.instanceMap.delete(instanceKey(app, id));
       this.delta.push({ record, action: 'DELETED' });
-      this.logger.info({ app, id, instance: `${record.hostName}:${record.port.$}` }, event.reason === 'expire' ? 'instance lease expired' : 'instance cancelled');
+      this.logger.info({ app, id, instance: `${record.hostName}:${record.port.$}` }, DELETE_MESSAGES[event.reason]);
       return;
     }
     const { app, id, record } = event.instance;

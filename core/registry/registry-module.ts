@@ -50,8 +50,8 @@ export function createRegistryModule(): GatewayModule {
           message: `the "${config.registry.store}" registry store is not available in this build`,
         }]);
       }
-      store = await factory({ config, configDir: context.configDir, logger: context.logger });
-      mirror = new RegistryMirror(store, config.registry.eureka.deltaRetention, context.logger.child({ part: 'registry' }));
+      store = await factory({ config, configDir: context.configDir, logger: context.logger, services: context.services });
+      mirror = new RegistryMirror(store, config.registry.eureka.deltaRetention, context.logger.child({ part: 'registry' }), config.registry.etcd.timeout);
       await mirror.start();
       const current = mirror;
 

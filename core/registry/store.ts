@@ -11,7 +11,8 @@
  * The contract is etcd's, kept deliberately:
  * - every method is async and may reject with LG_ERR_REGISTRY_UNAVAILABLE (never a 404 that
  *   would make every client re-register at once);
- * - each put or delete moves one store-wide revision; heartbeats move none;
+ * - each put or delete moves the store-wide revision by one (in etcd, writes outside the registry
+ *   move it too, so a watch may see gaps); heartbeats move none;
  * - an instance lives under a lease with a TTL: it expires at last renewal + TTL;
  * - labels have no lease: they outlive the instance, its restarts and re-registrations;
  * - writes can be conditional on the revision the writer read (compare-and-swap);
@@ -44,7 +45,8 @@ export interface LabelEntry {
   readonly updatedAt: number;
 }
 
-export type DeleteReason = 'cancel' | 'expire';
+/** `unknown`: etcd does not say whether a delete was a cancel through another gateway or an expiry. */
+export type DeleteReason = 'cancel' | 'expire' | 'unknown';
 
 export type StoreEvent =
   | { readonly kind: 'instance'; readonly type: 'put'; readonly revision: number; readonly instance: StoredInstance; readonly previous?: StoredInstance }
@@ -60,7 +62,7 @@ export interface StoreContents {
 }
 
 export interface WatchListener {
-  /** Events in revision order; a batch never skips a revision of this store. */
+  /** Events in revision order; a batch never skips a registry event. */
   events(batch: readonly StoreEvent[]): void;
   /** The start revision is no longer in the history: list again and watch from there. */
   compacted(): void;

@@ -96,11 +96,13 @@ export class Sessions implements SessionService {
     const idle = now - record.lastAccess;
     const { ttl } = this.settings;
     if (idle >= ttl) {
-      await this.store.delete(id);
+      await this.store.delete(id).catch(() => undefined); // the store forgets it at its expiry anyway
       return undefined;
     }
     // Linkis's rule: refresh only once half the timeout has passed, so most requests write nothing.
-    if (idle >= ttl / 2) await this.store.put(id, { ...record, lastAccess: now }, now + ttl);
+    // A shared store that cannot be written (etcd unreachable) must not refuse a live session: it
+    // stays valid until its stored expiry and the next request refreshes it.
+    if (idle >= ttl / 2) await this.store.put(id, { ...record, lastAccess: now }, now + ttl).catch(() => undefined);
     return { user: record.user, admin: record.admin, via: record.via, ticket };
   }
 

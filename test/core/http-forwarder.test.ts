@@ -2,7 +2,7 @@
 import t from 'tap';
 import { Readable } from 'node:stream';
 import { createHash } from 'node:crypto';
-import { startGateway, staticRegistry } from '../helpers/gateway.js';
+import { startGateway, staticRegistry, withTestListeners } from '../helpers/gateway.js';
 import { closedPort, startUpstream } from '../helpers/upstream.js';
 import { httpRequest, parseRawResponse, rawRequest } from '../helpers/http.js';
 import { startGatewayProcess } from '../helpers/gateway-process.js';
@@ -63,7 +63,7 @@ t.test('a large upload streams through without the gateway holding it', async (t
   }, { streaming: true });
   t.teardown(() => up.close());
   // A gateway process of its own, so its peak memory is the gateway's alone.
-  const gw = await startGatewayProcess(t, OPEN + staticRegistry({ 'linkis-ps-publicservice': [up] }));
+  const gw = await startGatewayProcess(t, withTestListeners(OPEN + staticRegistry({ 'linkis-ps-publicservice': [up] })));
   await httpRequest(`${gw.url}/api/rest_j/v1/bml/warm-up`, { method: 'PUT', body: 'x'.repeat(1024 * 1024) });
   const before = await gw.peakRss();
   const clientHash = createHash('sha1');

@@ -18,6 +18,15 @@ t.test('the session secret is "auto" or at least 32 characters; an explicitly em
   t.throws(() => parseConfigText('security: { session: { secret: "${LABELGATE_SESSION_SECRET}" } }\n', '/c.yaml', {}), ConfigError, 'a required variable that is unset');
 });
 
+t.test('gateways sharing sessions through etcd need one explicit secret, not "auto"', async (t) => {
+  const etcd = 'registry: { store: etcd }\n';
+  const [problem] = await buildProblems(`${etcd}security: { session: { secret: auto } }\n`);
+  t.equal(problem?.code, 'LG_ERR_CONFIG_SESSION_SECRET_SHARED');
+  t.equal(problem?.pointer, '/security/session/secret');
+  t.equal((await buildProblems(etcd))[0]?.code, 'LG_ERR_CONFIG_SESSION_SECRET_SHARED', 'auto is the default');
+  t.same(await buildProblems(`${etcd}security: { session: { secret: ${'x'.repeat(32)} } }\n`), []);
+});
+
 t.test('loopback means 127.0.0.0/8, ::1 and localhost, nothing else', async (t) => {
   for (const host of ['127.0.0.1', '127.1.2.3', '::1', '[::1]', 'localhost', '::ffff:127.0.0.1']) t.equal(isLoopbackHost(host), true, host);
   for (const host of ['0.0.0.0', '::', '10.0.0.1', '128.0.0.1', 'example.com', '127.0.0.1.example.com']) t.equal(isLoopbackHost(host), false, host);

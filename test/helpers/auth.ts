@@ -40,7 +40,7 @@ export function ticketCookie(answer: Answer): string | undefined {
   return found?.split(';')[0];
 }
 
-export async function login(gw: TestGateway, user: string, password: string, headers: Record<string, string> = {}): Promise<{ answer: Answer; cookie: string | undefined }> {
+export async function login(gw: Pick<TestGateway, 'request'>, user: string, password: string, headers: Record<string, string> = {}): Promise<{ answer: Answer; cookie: string | undefined }> {
   const answer = await gw.request('/api/rest_j/v1/user/login', {
     method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ userName: user, password }),
   });

@@ -1,12 +1,15 @@
 /**
  * The behaviour every RegistryStore owes its callers (core/registry/store.ts), as one suite run
  * against each implementation: `storeContract(t, () => MemoryStore.open(…))`, and the etcd
- * store the same way. Only what holds without a controllable clock is here; lease timing is
- * tested per store.
+ * store the same way (test/core/registry/etcd-store.test.ts). Only what holds without a
+ * controllable clock is here; lease timing is tested per store. Watch delivery may be
+ * asynchronous (etcd), so watch assertions wait for the events; nothing else may write to the
+ * store's revision counter while a test runs.
  */
 import type * as Tap from 'tap';
 import type { EurekaRecord } from '../../core/registry/eureka-record.js';
 import type { RegistryStore, StoreEvent } from '../../core/registry/store.js';
+import { eventually } from './eureka.js';
 
 type Test = Tap.Test;
 
@@ -104,6 +107,7 @@ export function storeContract(tap: Test, open: () => Promise<RegistryStore>): vo
     await store.putLabels('foo', '127.0.0.1:9000', { route: 'et1' });
     await store.deleteInstance('foo', 'foo-1');
     await store.deleteLabels('foo', '127.0.0.1:9000');
+    await eventually(() => seen.events.length >= 4, 10_000, 'four watch events');
     const described = seen.events.map((e) => `${e.kind}:${e.type}`);
     t.same(described, ['instance:put', 'labels:put', 'instance:delete', 'labels:delete']);
     t.same(seen.events.map((e) => e.revision), [start, start + 1, start + 2, start + 3]);
