@@ -1,16 +1,18 @@
 /**
- * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, explain,
- * and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
+ * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, routes,
+ * explain, and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
  *
  * Access is deny-by-default (S3): when `admin.token` is set, every route needs
- * `Authorization: Bearer <token>` except the health probes and the prefixes that guard
- * themselves (`/eureka/`, which uses HTTP Basic from `registry.eureka.auth`).
+ * `Authorization: Bearer <token>` except the health probes, the dashboard's static page (it holds
+ * no data and asks for the token itself) and the prefixes that guard themselves (`/eureka/`,
+ * which uses HTTP Basic from `registry.eureka.auth`).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { errorEnvelope, ENVELOPE_CONTENT_TYPE, okEnvelope } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { explainRequest } from './explain.js';
+import { describeRoutes } from './route-table.js';
 import type { PipelineHolder, Reloader } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
 
@@ -21,11 +23,20 @@ export interface AdminDeps {
   readonly isReady: () => boolean;
 }
 
+interface ExplainBody {
+  readonly method?: unknown;
+  readonly path?: unknown;
+  readonly headers?: unknown;
+  readonly body?: unknown;
+}
+
 /** Other modules add routes through this; they are registered before the listener starts. */
 export type AdminModule = (app: FastifyInstance) => void;
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/']);
 const SELF_GUARDED_PREFIXES = ['/eureka/', '/eureka'];
+/** Static files of the dashboard (core/dashboard-module.ts). */
+export const DASHBOARD_ASSETS = '/ui/';
 
 export function tokensEqual(given: string, expected: string): boolean {
   // Hash first so the comparison takes the same time whatever the lengths.
@@ -39,7 +50,7 @@ export function sendError(reply: FastifyReply, method: string | null, error: Gat
 }
 
 function needsToken(path: string): boolean {
-  if (OPEN_PATHS.has(path)) return false;
+  if (OPEN_PATHS.has(path) || path.startsWith(DASHBOARD_ASSETS)) return false;
   return !SELF_GUARDED_PREFIXES.some((prefix) => path === prefix || path.startsWith(prefix.endsWith('/') ? prefix : `${prefix}/`));
 }
 
@@ -69,15 +80,17 @@ export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule
   });
   app.get('/admin/config', async () => deps.reloader.status());
   app.post('/admin/reload', async () => deps.reloader.reload());
-  app.post('/admin/explain', async (request, reply) => {
-    const input = request.body as { method?: unknown; path?: unknown; headers?: unknown; body?: unknown } | undefined;
+  app.get('/admin/routes', async () => describeRoutes(deps.holder.current));
+  const explain = (input: ExplainBody | undefined, reply: FastifyReply) => {
     if (!input || typeof input.method !== 'string' || typeof input.path !== 'string') {
-      return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'body must be {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}' }));
+      return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'send {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}, or GET ?method=GET&path=/api/…' }));
     }
     const body = typeof input.body === 'string' ? input.body : input.body === undefined ? undefined : JSON.stringify(input.body);
     const headers = (typeof input.headers === 'object' && input.headers !== null ? input.headers : {}) as Record<string, string>;
     return okEnvelope('/admin/explain', 'explained', { ...explainRequest(deps.holder.current, deps.registry.snapshot(), { method: input.method, target: input.path, headers, ...(body === undefined ? {} : { body }) }) });
-  });
+  };
+  app.post('/admin/explain', async (request, reply) => explain(request.body as ExplainBody | undefined, reply));
+  app.get('/admin/explain', async (request, reply) => explain(request.query as ExplainBody, reply));
 
   for (const module of modules) module(app);
   return app;

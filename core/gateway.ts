@@ -1,9 +1,13 @@
 /**
- * Wiring only: config → modules → first pipeline → listeners → hot reload.
+ * Wiring only: config → modules → first pipeline → listeners → hot reload; and the way down.
  *
  *   loadConfigFile ─► modules.setup ─► buildPipeline ─► PipelineHolder ◄─ Reloader ◄─ ConfigWatcher
  *                                                           │
  *   public listener (Fastify, catch-all) ─► HttpHandler ────┘      admin listener ─► AdminModules
+ *                                               └─► ExchangeHooks ─► metrics, access log
+ *
+ *   close: not ready (/readyz 503) ─► modules drain (WebSockets 1001) ─► public listener drains
+ *          within server.shutdownGrace ─► admin listener ─► modules close (registry) ─► upstream pools
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
@@ -12,6 +16,7 @@ import type { Logger } from './contracts.js';
 import { createAdminServer, type AdminModule } from './admin-server.js';
 import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
+import { ConnectionTracker, drainListener } from './drain.js';
 import { createGatewayListener } from './gateway-listener.js';
 import { HttpHandler } from './http-handler.js';
 import { LocalEndpoints } from './local-endpoints.js';
@@ -23,6 +28,7 @@ import { PoolProvider } from './pool-provider.js';
 import { RegistryComposer } from './registry/composer.js';
 import { PipelineHolder, Reloader, type ReloadOutcome } from './reload.js';
 import { BUILTIN_MODULES } from './builtin-modules.js';
+import { ExchangeHooks } from './telemetry/exchange.js';
 
 export interface GatewayOptions {
   readonly configFile: string;
@@ -53,6 +59,7 @@ async function unchanged(current: Pipeline, loaded: LoadedConfig): Promise<boole
 export class Gateway {
   private ready = false;
   private watcher: ConfigWatcher | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly holder: PipelineHolder,
@@ -64,6 +71,7 @@ export class Gateway {
     private readonly pools: PoolProvider,
     readonly logger: Logger,
     readonly context: ModuleContext,
+    private readonly connections: ConnectionTracker,
   ) {}
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -74,12 +82,13 @@ export class Gateway {
     const localEndpoints = new LocalEndpoints();
     const adminModules: AdminModule[] = [];
     const services: Record<string, unknown> = {};
+    const exchanges = new ExchangeHooks();
     const pools = new PoolProvider();
     const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
     const late: { holder?: PipelineHolder; reloader?: Reloader; addresses?: ModuleContext['addresses']; servers?: ModuleContext['servers'] } = {};
     const swapListeners: ((next: Pipeline, previous: Pipeline) => void)[] = [];
     const context: ModuleContext = {
-      initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services,
+      initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services, exchanges,
       get holder() { if (!late.holder) throw new Error('the pipeline holder exists only after setup'); return late.holder; },
       get reloader() { if (!late.reloader) throw new Error('the reloader exists only after setup'); return late.reloader; },
       get addresses() { if (!late.addresses) throw new Error('addresses are known only after the listeners start'); return late.addresses; },
@@ -93,6 +102,7 @@ export class Gateway {
       version: version++, registry, logger, services,
       acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
       releasePools: (acquired) => pools.release(acquired),
+      upstreamObserver: exchanges,
     });
     const first = await build(loaded);
     const holder = new PipelineHolder(first, logger);
@@ -109,8 +119,9 @@ export class Gateway {
       for (const listener of swapListeners) listener(next, previous);
     });
 
-    const handler = new HttpHandler({ holder, registry, localEndpoints, logger });
+    const handler = new HttpHandler({ holder, registry, localEndpoints, logger, exchanges });
     const listener = createGatewayListener(loaded.config.server, handler);
+    const connections = new ConnectionTracker(listener.server);
     let gateway: Gateway | undefined;
     const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false }, adminModules);
     try {
@@ -122,7 +133,7 @@ export class Gateway {
     }
     late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
     late.servers = { gateway: listener.server, admin: admin.server };
-    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, logger, context);
+    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, logger, context, connections);
     for (const module of modules) await module.started?.(context);
     if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
     gateway.ready = true;
@@ -157,11 +168,23 @@ export class Gateway {
     return this.reloader.reload();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Graceful stop: requests in flight get `graceMs` (default `server.shutdownGrace`) to finish,
+   * then their connections are cut. Calling it again returns the same promise.
+   */
+  close(graceMs: number = this.holder.current.config.server.shutdownGrace): Promise<void> {
+    this.closing ??= this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
     this.ready = false;
     await this.watcher?.close();
     for (const module of this.modules) await module.draining?.();
-    await this.listener.close();
+    const inflight = this.holder.inflight;
+    if (inflight > 0) this.logger.info({ inflight, graceMs }, 'stopping: waiting for requests in flight');
+    const { cut } = await drainListener(this.listener, this.connections, graceMs);
+    if (cut > 0) this.logger.warn({ cut, graceMs }, 'shutdown grace period over: connections still open were cut');
     await this.admin.close();
     for (const module of [...this.modules].reverse()) await module.close?.();
     await this.holder.closeAll();

@@ -2,7 +2,7 @@
  * The headers an upstream receives: the client's end-to-end headers, minus hop-by-hop ones and
  * any forwarding headers the client wrote itself, plus X-Forwarded-For/-Proto/-Host and
  * X-Real-IP rebuilt from the socket and `server.trustedProxies` (S1, S5, S6), plus the headers
- * the gateway adds (authenticated user, request id). Values the gateway adds are checked for
+ * the gateway adds (authenticated user, request id and trace context). Values the gateway adds are checked for
  * CR, LF and NUL before anything is sent (S21).
  */
 import type { IncomingHttpHeaders } from 'node:http';
@@ -11,6 +11,8 @@ import { GatewayError } from './errors.js';
 import { isHopByHop } from './http-forwarder.js';
 
 const FORWARDING = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip']);
+/** Validated (or generated) by the gateway and passed in `added`, never copied raw (core/telemetry/). */
+const TRACING = new Set(['x-request-id', 'traceparent', 'tracestate']);
 const UNSAFE_VALUE = /[\r\n\0]/;
 
 export function assertSafeHeaderValue(value: string): void {
@@ -32,7 +34,7 @@ export function outboundHeaders(
   const listed = connection ? new Set(connection.toLowerCase().split(',').map((name) => name.trim())) : undefined;
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || isHopByHop(name) || FORWARDING.has(name) || listed?.has(name)) continue;
+    if (value === undefined || isHopByHop(name) || FORWARDING.has(name) || TRACING.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
   const trusted = client.viaTrustedProxy;

@@ -18,7 +18,7 @@ import type { LoadedConfig } from './config-loader.js';
 import { ProblemList } from './config-errors.js';
 import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
-import { createForward, type UpstreamPools } from './http-forwarder.js';
+import { createForward, type UpstreamObserver, type UpstreamPools } from './http-forwarder.js';
 import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
@@ -32,6 +32,8 @@ export interface PipelineDeps {
   /** Shared pools for these upstream settings; released when the pipeline closes. */
   acquirePools(settings: GatewayConfig['upstream'], resolvePath: (file: string) => string): UpstreamPools;
   releasePools(pools: UpstreamPools): void;
+  /** Told of every upstream attempt (metrics, access log). */
+  readonly upstreamObserver?: UpstreamObserver;
 }
 
 export interface Pipeline {
@@ -194,7 +196,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
   }
 
   const ordered = orderInterceptors(present(interceptors));
-  const forward = ordered.reduceRight<Forward>((next, plugin) => plugin.instance.wrap(next), createForward(pools));
+  const forward = ordered.reduceRight<Forward>((next, plugin) => plugin.instance.wrap(next), createForward(pools, deps.upstreamObserver));
   const pluginFiles = builder.created.flatMap((plugin) => (plugin.file ? [plugin.file] : []));
   const hash = createHash('sha256').update(loaded.hash);
   for (const plugin of builder.created) if (plugin.hash) hash.update(plugin.hash);

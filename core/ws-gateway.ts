@@ -18,8 +18,11 @@ import { normaliseTarget } from './path.js';
 import { anchoredRegex } from './security.js';
 import type { PipelineHolder } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './telemetry/request-id.js';
+import { traceHeaders, traceOf } from './telemetry/exchange.js';
 import { CLOSE_GOING_AWAY } from './ws-close-codes.js';
 import { MultiplexSession, type Handshake } from './ws-session.js';
+import { WebSocketStats } from './ws-stats.js';
 import { openTunnel } from './ws-tunnel.js';
 
 export interface WebSocketDeps {
@@ -42,6 +45,7 @@ export class WebSocketGateway {
   private readonly servers = new Map<number, WebSocketServer>();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatMs = 0;
+  readonly stats = new WebSocketStats();
 
   constructor(private readonly deps: WebSocketDeps) {
     this.schedule();
@@ -92,15 +96,17 @@ export class WebSocketGateway {
     const handshake: Handshake = {
       target, headers: req.headers, client, auth: context, passThrough,
       scheme: req.socket instanceof TLSSocket ? 'https' : 'http',
+      traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),
     };
     const server = this.serverFor(websocket.maxMessageBytes);
     if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
-      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline });
+      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats });
       return;
     }
     server.handleUpgrade(req, socket, head, (ws) => {
-      const session = new MultiplexSession(ws, handshake, this.deps);
+      const session = new MultiplexSession(ws, handshake, { ...this.deps, stats: this.stats });
       this.sessions.add(session);
+      this.stats.track(ws);
       ws.once('close', () => this.sessions.delete(session));
     });
   }
