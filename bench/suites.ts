@@ -5,4 +5,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./proxy.js').then((m) => m.default),
   () => import('./registry-change.js').then((suite) => suite.registryChange),
   () => import('./routing-scale.js').then((suite) => suite.routingScale),
+  () => import('./observability.js').then((suite) => suite.observability),
 ];
