@@ -8,7 +8,7 @@
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { TLSSocket } from 'node:tls';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from './contracts.js';
 import { resolveClient } from './client-address.js';
 import { errorResponse } from './envelope.js';
@@ -42,6 +42,8 @@ function refuse(socket: Duplex, error: unknown): void {
 
 export class WebSocketGateway {
   private readonly sessions = new Set<MultiplexSession>();
+  /** Client sockets of 1:1 tunnels, closed with 1001 at shutdown like the sessions. */
+  private readonly tunnels = new Set<WebSocket>();
   private readonly servers = new Map<number, WebSocketServer>();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatMs = 0;
@@ -100,7 +102,7 @@ export class WebSocketGateway {
     };
     const server = this.serverFor(websocket.maxMessageBytes);
     if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
-      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats });
+      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats, adopt: (client) => this.adoptTunnel(client) });
       return;
     }
     server.handleUpgrade(req, socket, head, (ws) => {
@@ -109,6 +111,12 @@ export class WebSocketGateway {
       this.stats.track(ws);
       ws.once('close', () => this.sessions.delete(session));
     });
+  }
+
+  private adoptTunnel(client: WebSocket): void {
+    this.stats.track(client);
+    this.tunnels.add(client);
+    client.once('close', () => this.tunnels.delete(client));
   }
 
   get sessionCount(): number {
@@ -120,6 +128,8 @@ export class WebSocketGateway {
     clearInterval(this.timer);
     for (const session of this.sessions) session.closeClient(code);
     this.sessions.clear();
+    for (const client of this.tunnels) client.close(code);
+    this.tunnels.clear();
     for (const server of this.servers.values()) server.close();
   }
 }

@@ -21,6 +21,8 @@ export interface TunnelDeps {
   readonly pipeline: Pipeline;
   readonly registry: RegistryView;
   readonly stats: WebSocketStats;
+  /** Takes the client socket into the gateway's care (counted, closed with 1001 at shutdown). */
+  adopt(client: WebSocket): void;
 }
 
 function dial(url: string, headers: Record<string, string | string[]>, maxPayload: number): Promise<WebSocket> {
@@ -68,9 +70,8 @@ export async function openTunnel(
     throw new GatewayError('LG_ERR_WS_UPSTREAM_CONNECT', { instance: instance.hostPort, application: choice.application }, { cause: error });
   }
   server.handleUpgrade(req, socket, head, (client) => {
-    const { stats } = deps;
-    stats.track(client);
-    relay(client, upstream, maxBufferedBytes, () => stats.framesFromClients++);
-    relay(upstream, client, maxBufferedBytes, () => stats.framesToClients++);
+    deps.adopt(client);
+    relay(client, upstream, maxBufferedBytes, () => deps.stats.framesFromClients++);
+    relay(upstream, client, maxBufferedBytes, () => deps.stats.framesToClients++);
   });
 }
