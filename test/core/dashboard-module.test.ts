@@ -75,6 +75,12 @@ parsers: [ { use: rules, options: { rules: [ { name: svc, match: "^/api/rest_j/v
   await useForm(page, a.hostPort, '#label-remove');
   await page.locator('#label-result', { hasText: `route label removed from svc ${a.hostPort}` }).waitFor();
   t.same((await answeredBy(gw, 2)).sort(), ['a', 'b'], 'after removal: both instances again');
+
+  await gw.writeConfig('server: { colour: blue }\n');
+  t.equal((await gw.gateway.reload()).ok, false);
+  await page.locator('#reload-error-text', { hasText: 'LG_ERR_CONFIG_SCHEMA' }).waitFor();
+  t.ok(await page.locator('#reload-error').isVisible(), 'a refused reload is shown, with the config still v1');
+  t.match(await page.locator('#config-version').textContent(), /config v1/);
 });
 
 t.test('with a wrong token the page says so and shows no data', { skip: !existsSync(CHROMIUM) && `${CHROMIUM} is not installed` }, async (t) => {
