@@ -4,7 +4,7 @@
  * off, in the same run against the same upstream. Goal: at most 5 % fewer req/s.
  *
  * On a shared machine req/s swings by more than the effect measured, so rounds alternate
- * off/on (drift hits both alike), medians are compared, and the gateway's CPU time per request
+ * off/on in ABBA order (drift and position hit both alike), medians are compared, and the gateway's CPU time per request
  * is reported too (read from /proc): the gateway saturates its core, so its capacity is the
  * inverse of that, and CPU time is far less disturbed by other processes than wall-clock rates.
  */
@@ -86,9 +86,10 @@ export const observability: Benchmark = {
     const off: Round[] = [];
     const on: Round[] = [];
     try {
+      // off, on, on, off, off, on …: neither side always runs first.
       for (let round = 0; round < ROUNDS; round++) {
-        off.push(await measure(upstream.url, SETTINGS.off));
-        on.push(await measure(upstream.url, SETTINGS.on));
+        const order = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
+        for (const side of order) (side === 'off' ? off : on).push(await measure(upstream.url, SETTINGS[side]));
       }
     } finally {
       await upstream.stop();

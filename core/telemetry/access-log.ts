@@ -10,12 +10,30 @@
  * Only what the gateway decided is logged, never a header, a cookie or the query string: tokens,
  * session tickets and passwords travel there (S26).
  */
+import { pino } from 'pino';
 import type { Logger } from '../contracts.js';
 import type { GatewayModule } from '../modules.js';
 import { routeLabel, type Exchange } from './exchange.js';
+import { LineBatcher, type LineSink } from './line-batcher.js';
 
-interface PinoLikeLogger {
-  child(bindings: Record<string, unknown>, options?: { redact?: readonly string[] }): Logger;
+interface PinoLike extends Logger {
+  readonly level: string;
+  bindings(): Record<string, unknown>;
+  [pino.symbols.streamSym]?: LineSink;
+}
+
+/**
+ * The access logger: a pino logger like the process's (level, bindings) writing, through a
+ * LineBatcher, to the process logger's destination. It has no redaction pass: access lines
+ * hold only the fields chosen above, and redaction (which walks every line) would cost more
+ * than the rest of the line. A logger that is not pino gets the lines as `info` calls.
+ */
+function accessLogger(logger: Logger): { log: Logger; flush(): void } {
+  const stream = (logger as PinoLike)[pino.symbols.streamSym];
+  if (!stream) return { log: logger.child({ log: 'access' }), flush: () => {} };
+  const batcher = new LineBatcher(stream);
+  const base = { ...(logger as PinoLike).bindings(), log: 'access' };
+  return { log: pino({ level: (logger as PinoLike).level, base }, batcher) as unknown as Logger, flush: () => batcher.flush() };
 }
 
 /** The request target of a request refused before its path was accepted: no query, bounded. */
@@ -44,18 +62,20 @@ export function accessRecord(exchange: Exchange): Record<string, unknown> {
 }
 
 export function accessLogModule(): GatewayModule {
+  let flush = () => {};
   return {
     name: 'access-log',
     setup(context) {
-      // Access lines hold only the fields chosen above, so they skip the redaction pass of the
-      // process logger (core/logger.ts), which walks every line and would cost more than all the
-      // rest of the line. pino takes this option on child loggers; other loggers ignore it.
-      const log = (context.logger as PinoLikeLogger).child({ log: 'access' }, { redact: [] });
+      const access = accessLogger(context.logger);
+      flush = access.flush;
       context.exchanges.observe({
         completed(exchange) {
-          if (exchange.pipeline.config.log.access) log.info(accessRecord(exchange), 'request');
+          if (exchange.pipeline.config.log.access) access.log.info(accessRecord(exchange), 'request');
         },
       });
+    },
+    close() {
+      flush();
     },
   };
 }
