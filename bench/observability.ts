@@ -1,40 +1,47 @@
 /**
  * The price of observability: the plain proxy path with Prometheus metrics and access logs on
- * (`metrics.enabled`, `log.access`; access lines written to the gateway's stdout, a pipe) and
- * off, in the same run against the same upstream. Goal: at most 5 % fewer req/s.
+ * (`metrics.enabled`, `log.access`; access lines go to the gateway's stdout, a pipe) and off.
  *
- * On a shared machine req/s swings by more than the effect measured, so rounds alternate
- * off/on in ABBA order (drift and position hit both alike), medians are compared, and the gateway's CPU time per request
- * is reported too (read from /proc): the gateway saturates its core, so its capacity is the
- * inverse of that, and CPU time is far less disturbed by other processes than wall-clock rates.
+ * One gateway process serves every window; between windows the two switches are flipped by a
+ * hot reload, in ABBA order (off, on, on, off, …). Same process, same JIT state, windows a few
+ * seconds apart: drift on a shared machine hits both sides alike. For each window it records
+ * req/s and the gateway's CPU time per request (from /proc): the gateway saturates its core, so
+ * its capacity is the inverse of that, and CPU time is far less disturbed by other processes
+ * than wall-clock rates. Medians are compared. Goal: at most 5 % fewer req/s.
  */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { runLoad, type LoadResult } from './lib/load.js';
 import { startNode } from './lib/processes.js';
 import type { Benchmark, BenchResult } from './lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
-const server = (name: string) => path.join(HERE, 'servers', `${name}.js`);
-const DURATION = Number(process.env.BENCH_SECONDS ?? 10);
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const GATEWAY = path.join(HERE, 'lib', 'gateway-process.js');
+const UPSTREAM = path.join(HERE, 'servers', 'upstream.js');
+const WINDOW_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
+const PAIRS = Number(process.env.BENCH_ROUNDS ?? 6);
 const PATH = '/api/rest_j/v1/jobhistory/list';
 const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
-const SETTINGS = {
-  off: 'log: { level: info, access: false }\nmetrics: { enabled: false }\n',
-  on: 'log: { level: info, access: true }\nmetrics: { enabled: true }\n',
-} as const;
+type Side = 'off' | 'on';
 
-interface Round {
-  readonly load: LoadResult;
-  /** Gateway CPU (user + system) per request served, in microseconds; NaN without /proc. */
-  readonly cpuMicros: number;
+function config(upstreamHost: string, side: Side): string {
+  return `server: { host: 127.0.0.1, port: 0 }
+admin: { host: 127.0.0.1, port: 0 }
+labels: { file: ./labels.json }
+registry: { static: [ { app: linkis-ps-publicservice, instances: ["${upstreamHost}"] } ] }
+security: { passThrough: ["^/api/"] }
+log: { level: info, access: ${side === 'on'} }
+metrics: { enabled: ${side === 'on'} }
+`;
 }
 
-/** User + system CPU seconds of a process (Linux /proc; taskset execs node, so the pid is node's). */
+/** User + system CPU seconds of a process (Linux /proc; NaN elsewhere). */
 function cpuSeconds(pid: number): number {
   try {
     const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
@@ -44,17 +51,10 @@ function cpuSeconds(pid: number): number {
   }
 }
 
-async function measure(upstreamUrl: string, yaml: string): Promise<Round> {
-  const gateway = await startNode(server('labelgate'), [upstreamUrl, yaml], 0);
-  try {
-    await runLoad({ url: gateway.url + PATH, connections: 50, durationSeconds: 2 }, 1); // warm-up
-    const before = cpuSeconds(gateway.child.pid!);
-    const load = await runLoad({ url: gateway.url + PATH, connections: 50, durationSeconds: DURATION }, 1);
-    const cpu = cpuSeconds(gateway.child.pid!) - before;
-    return { load, cpuMicros: (cpu / Math.max(load.requests, 1)) * 1e6 };
-  } finally {
-    await gateway.stop();
-  }
+interface Window {
+  readonly load: LoadResult;
+  /** Gateway CPU per request served, in microseconds. */
+  readonly cpuMicros: number;
 }
 
 function median(values: readonly number[]): number {
@@ -63,46 +63,62 @@ function median(values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
-function summary(rounds: readonly Round[]) {
+function summary(windows: readonly Window[]) {
   return {
-    rps: median(rounds.map((r) => r.load.rps)),
-    p50: median(rounds.map((r) => r.load.p50)),
-    p99: median(rounds.map((r) => r.load.p99)),
-    cpu: median(rounds.map((r) => r.cpuMicros)),
-    errors: rounds.reduce((sum, r) => sum + r.load.errors + r.load.non2xx, 0),
-    each: rounds.map((r) => Math.round(r.load.rps)).join(' / '),
+    rps: median(windows.map((w) => w.load.rps)),
+    p50: median(windows.map((w) => w.load.p50)),
+    p99: median(windows.map((w) => w.load.p99)),
+    cpu: median(windows.map((w) => w.cpuMicros)),
+    errors: windows.reduce((sum, w) => sum + w.load.errors + w.load.non2xx, 0),
   };
 }
 
 const row = (label: string, s: ReturnType<typeof summary>) => ({
-  label, values: { 'req/s': s.rps, 'p50 ms': s.p50, 'p99 ms': s.p99, 'CPU µs/req': s.cpu, errors: s.errors, 'req/s per round': s.each },
+  label, values: { 'req/s': s.rps, 'p50 ms': s.p50, 'p99 ms': s.p99, 'CPU µs/req': s.cpu, errors: s.errors },
 });
 
 export const observability: Benchmark = {
   name: 'observability',
-  description: `metrics and access logs on vs off, ${ROUNDS} alternating rounds of ${DURATION}s, 50 connections`,
+  description: `metrics and access logs on vs off in one gateway, ${PAIRS} ABBA pairs of ${WINDOW_SECONDS}s windows, 50 connections`,
   async run(): Promise<BenchResult> {
-    const upstream = await startNode(server('upstream'), [], 1);
-    const off: Round[] = [];
-    const on: Round[] = [];
+    const dir = await mkdtemp(path.join(tmpdir(), 'labelgate-bench-observability-'));
+    const file = path.join(dir, 'gateway.yaml');
+    const upstream = await startNode(UPSTREAM, [], 1);
+    const upstreamHost = new URL(upstream.url).host;
+    await writeFile(file, config(upstreamHost, 'on'));
+    const gateway = await startNode(GATEWAY, [file], 0);
+    const urls = JSON.parse(gateway.url) as { gateway: string; admin: string };
+    const windows: Record<Side, Window[]> = { off: [], on: [] };
     try {
-      // off, on, on, off, off, on …: neither side always runs first.
-      for (let round = 0; round < ROUNDS; round++) {
-        const order = round % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const);
-        for (const side of order) (side === 'off' ? off : on).push(await measure(upstream.url, SETTINGS[side]));
+      await runLoad({ url: urls.gateway + PATH, connections: 50, durationSeconds: 3 }, 1); // warm-up
+      for (let pair = 0; pair < PAIRS; pair++) {
+        for (const side of pair % 2 === 0 ? (['off', 'on'] as const) : (['on', 'off'] as const)) {
+          await writeFile(file, config(upstreamHost, side));
+          const reload = await request(`${urls.admin}/admin/reload`, { method: 'POST' });
+          const outcome = (await reload.body.json()) as { ok: boolean };
+          if (!outcome.ok) throw new Error(`reload to "${side}" failed`);
+          const before = cpuSeconds(gateway.child.pid!);
+          const load = await runLoad({ url: urls.gateway + PATH, connections: 50, durationSeconds: WINDOW_SECONDS }, 1);
+          windows[side].push({ load, cpuMicros: ((cpuSeconds(gateway.child.pid!) - before) / Math.max(load.requests, 1)) * 1e6 });
+        }
       }
     } finally {
+      await gateway.stop();
       await upstream.stop();
+      await rm(dir, { recursive: true, force: true });
     }
-    const [offSummary, onSummary] = [summary(off), summary(on)];
+    const [off, on] = [summary(windows.off), summary(windows.on)];
     return {
-      title: `Observability cost: GET ${PATH} through labelgate (medians of ${ROUNDS} rounds)`,
-      rows: [row('metrics + access log off', offSummary), row('metrics + access log on', onSummary)],
-      notes: [`load generator: ${on[0]!.load.tool}; access lines go to the gateway's stdout (a pipe to the benchmark)`],
+      title: `Observability cost: GET ${PATH} through one labelgate, switches flipped by hot reload (medians)`,
+      rows: [row('metrics + access log off', off), row('metrics + access log on', on)],
+      notes: [
+        `load generator: ${windows.on[0]!.load.tool}; access lines go to the gateway's stdout (a pipe to the benchmark)`,
+        `req/s per window, off: ${windows.off.map((w) => Math.round(w.load.rps)).join(' ')}; on: ${windows.on.map((w) => Math.round(w.load.rps)).join(' ')}`,
+      ],
       ratios: [
-        { label: 'req/s on ÷ req/s off', value: onSummary.rps / offSummary.rps, goal: '>= 0.95' },
-        { label: 'capacity on ÷ off (CPU per request off ÷ on)', value: offSummary.cpu / onSummary.cpu, goal: '>= 0.95' },
-        { label: 'p99 on ÷ p99 off', value: onSummary.p99 / Math.max(offSummary.p99, 0.001) },
+        { label: 'req/s on ÷ req/s off', value: on.rps / off.rps, goal: '>= 0.95' },
+        { label: 'capacity on ÷ off (CPU per request off ÷ on)', value: off.cpu / on.cpu, goal: '>= 0.95' },
+        { label: 'p99 on ÷ p99 off', value: on.p99 / Math.max(off.p99, 0.001) },
       ],
     };
   },

@@ -1,11 +1,9 @@
-/**
- * Benchmark gateway: labelgate on a temporary config that routes /api/rest_j/v1/… to one upstream.
- * Logs go to stdout at `warn` unless the extra YAML sets `log:` (bench/observability.ts does).
- */
+/** Benchmark gateway: labelgate on a temporary config that routes /api/rest_j/v1/… to one upstream. */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { Gateway } from '../../core/gateway.js';
+import { createLogger } from '../../core/logger.js';
 
 const upstream = new URL(process.argv[2]!);
 const extraYaml = process.argv[3] ?? '';
@@ -18,9 +16,9 @@ registry:
   static:
     - { app: linkis-ps-publicservice, instances: ["${upstream.host}"] }
 security: { passThrough: ["^/api/"] }
-${/^log:/m.test(extraYaml) ? '' : 'log: { level: warn }'}
+log: { level: warn }
 ${extraYaml}
 `);
-const gateway = await Gateway.start({ configFile: file, watch: false });
+const gateway = await Gateway.start({ configFile: file, watch: false, logger: createLogger('warn') });
 process.stdout.write(`READY ${gateway.url}\n`);
 process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));

@@ -1,7 +1,8 @@
 /** Access log lines of a real gateway: one per request, the decisions made, never a secret. */
 import t, { type Test } from 'tap';
 import { Writable } from 'node:stream';
-import { createLogger } from '../../../core/logger.js';
+import type { Logger } from '../../../core/contracts.js';
+import { createLogger, type LogLevel } from '../../../core/logger.js';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 import { startUpstream } from '../../helpers/upstream.js';
 import { eventually } from '../../helpers/eureka.js';
@@ -19,15 +20,22 @@ function logSink(): { stream: Writable; lines: () => any[] } {
   return { stream, lines: () => text.split('\n').filter(Boolean).map((line) => JSON.parse(line)) };
 }
 
-async function gateway(t: Test, extra = ''): Promise<{ gw: TestGateway; access: () => any[]; all: () => string }> {
+const SVC_YAML = (hostPort: string) => `registry: { static: [{ app: svc, instances: ["${hostPort}"] }] }
+security: { passThrough: ["^/api/"] }
+parsers: [ { use: rules, options: { rules: [ { name: svc, match: "^/api/rest_j/v1/svc/.+$", application: svc } ] } } ]
+`;
+
+async function gateway(t: Test, extra = '', level: LogLevel = 'info'): Promise<{ gw: TestGateway; access: () => any[]; all: () => string }> {
   const upstream = await startUpstream('svc');
   t.teardown(() => upstream.close());
   const sink = logSink();
-  const gw = await startGateway(t, `registry: { static: [{ app: svc, instances: ["${upstream.hostPort}"] }] }
-security: { passThrough: ["^/api/"] }
-parsers: [ { use: rules, options: { rules: [ { name: svc, match: "^/api/rest_j/v1/svc/.+$", application: svc } ] } } ]
-${extra}`, { logger: createLogger('info', sink.stream) });
+  const gw = await startGateway(t, `${SVC_YAML(upstream.hostPort)}${extra}`, { logger: createLogger(level, sink.stream) });
   return { gw, access: () => sink.lines().filter((line) => line.log === 'access'), all: () => JSON.stringify(sink.lines()) };
+}
+
+/** Waits until the metrics counted `count` requests: by then their access lines were handed over too. */
+async function counted(gw: TestGateway, count: number): Promise<void> {
+  await eventually(async () => ((await gw.admin('/admin/traffic')).json().applications[0]?.requests ?? 0) === count, 5000, `${count} requests counted`);
 }
 
 t.test('each request is logged once with its id, trace, route, application, upstream and status', async (t) => {
@@ -68,9 +76,30 @@ t.test('cookies, authorization, Token-Code, tickets and the query never reach th
 
 t.test('log.access: false writes no access lines', async (t) => {
   const { gw, access } = await gateway(t, 'log: { access: false }\n');
-  const answer = await gw.request('/api/rest_j/v1/svc/list');
-  t.equal(answer.status, 200);
-  // The metrics count the request once its response closed; by then an access line would exist too.
-  await eventually(async () => (await gw.admin('/admin/traffic')).json().applications.length === 1, 5000, 'the request counted');
+  t.equal((await gw.request('/api/rest_j/v1/svc/list')).status, 200);
+  await counted(gw, 1);
+  await gw.close(); // flushes whatever is waiting
   t.same(access(), []);
+});
+
+t.test('below log.level info there are no access lines either', async (t) => {
+  const { gw, access } = await gateway(t, '', 'warn');
+  t.equal((await gw.request('/api/rest_j/v1/svc/list')).status, 200);
+  await counted(gw, 1);
+  await gw.close();
+  t.same(access(), []);
+});
+
+t.test('a logger that is not pino gets the access fields as info calls', async (t) => {
+  const upstream = await startUpstream('svc');
+  t.teardown(() => upstream.close());
+  const calls: { bindings: Record<string, unknown>; obj: any; msg?: string }[] = [];
+  const make = (bindings: Record<string, unknown>): Logger => ({
+    info: (obj, msg) => calls.push({ bindings, obj, msg }), warn: () => {}, error: () => {}, debug: () => {},
+    child: (more) => make({ ...bindings, ...more }),
+  });
+  const gw = await startGateway(t, SVC_YAML(upstream.hostPort), { logger: make({}) });
+  await gw.request('/api/rest_j/v1/svc/list', { headers: { 'x-request-id': 'plain-1' } });
+  await eventually(() => calls.some((call) => call.bindings.log === 'access'), 5000, 'an access call');
+  t.match(calls.find((call) => call.bindings.log === 'access'), { msg: 'request', obj: { reqId: 'plain-1', status: 200, route: 'rules/svc' } });
 });

@@ -1,27 +1,36 @@
 import t from 'tap';
-import { setImmediate as turn } from 'node:timers/promises';
 import { LineBatcher } from '../../../core/telemetry/line-batcher.js';
+import { eventually } from '../../helpers/eureka.js';
 
-t.test('lines of one event-loop turn reach the destination in one write, in order', async (t) => {
+function recorder() {
   const writes: string[] = [];
-  const batcher = new LineBatcher({ write: (text) => writes.push(text) });
+  return { writes, sink: { write: (text: string) => writes.push(text) } };
+}
+
+t.test('lines written together reach the destination in one write, in order, after the delay', async (t) => {
+  const { writes, sink } = recorder();
+  const batcher = new LineBatcher(sink, { delayMs: 5, maxBytes: 1024 });
   batcher.write('a\n');
   batcher.write('b\n');
-  t.same(writes, [], 'nothing written within the turn');
-  await turn();
+  t.same(writes, [], 'nothing written yet');
+  await eventually(() => writes.length > 0, 5000, 'the delayed write');
   t.same(writes, ['a\nb\n']);
-  batcher.write('c\n');
-  await turn();
-  t.same(writes, ['a\nb\n', 'c\n']);
 });
 
-t.test('flush writes what is pending at once, and nothing when nothing is', async (t) => {
-  const writes: string[] = [];
-  const batcher = new LineBatcher({ write: (text) => writes.push(text) });
+t.test('a full batch is written at once', async (t) => {
+  const { writes, sink } = recorder();
+  const batcher = new LineBatcher(sink, { delayMs: 60_000, maxBytes: 4 });
+  batcher.write('ab\n');
+  t.same(writes, []);
+  batcher.write('cd\n');
+  t.same(writes, ['ab\ncd\n'], 'over maxBytes: written without waiting');
+});
+
+t.test('flush writes what is waiting at once, and nothing when nothing is', async (t) => {
+  const { writes, sink } = recorder();
+  const batcher = new LineBatcher(sink, { delayMs: 60_000, maxBytes: 1024 });
   batcher.flush();
   batcher.write('a\n');
   batcher.flush();
-  t.same(writes, ['a\n']);
-  await turn();
-  t.same(writes, ['a\n'], 'the scheduled flush finds nothing left');
+  t.same(writes, ['a\n'], 'no timer left behind either: the test ends at once');
 });
