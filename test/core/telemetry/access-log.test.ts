@@ -3,6 +3,8 @@ import t, { type Test } from 'tap';
 import { Writable } from 'node:stream';
 import type { Logger } from '../../../core/contracts.js';
 import { createLogger, type LogLevel } from '../../../core/logger.js';
+import { AccessWriter, accessFields } from '../../../core/telemetry/access-log.js';
+import { Exchange } from '../../../core/telemetry/exchange.js';
 import { startGateway, type TestGateway } from '../../helpers/gateway.js';
 import { startUpstream } from '../../helpers/upstream.js';
 import { eventually } from '../../helpers/eureka.js';
@@ -102,4 +104,25 @@ t.test('a logger that is not pino gets the access fields as info calls', async (
   await gw.request('/api/rest_j/v1/svc/list', { headers: { 'x-request-id': 'plain-1' } });
   await eventually(() => calls.some((call) => call.bindings.log === 'access'), 5000, 'an access call');
   t.match(calls.find((call) => call.bindings.log === 'access'), { msg: 'request', obj: { reqId: 'plain-1', status: 200, route: 'rules/svc' } });
+});
+
+t.test('the line written for pino holds exactly the fields other loggers get', async (t) => {
+  const writer = new AccessWriter(createLogger('info', logSink().stream));
+  const pipeline = { config: { tracing: { generate: false } } } as never;
+  const res = {} as never;
+  const full = new Exchange({ headers: { 'x-request-id': 'r-1', traceparent: '00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01' }, method: 'POST', url: '/x?q' } as never, res, pipeline);
+  Object.assign(full, {
+    path: '/api/"quoted"\\path', client: '10.0.0.7', user: 'ha"doop', route: { parserName: 'rules', pattern: { name: 'j"h' } },
+    application: 'app', upstream: { hostPort: 'h:1' }, attempts: 2, error: 'LG_ERR_UPSTREAM_RESET', status: 502, durationMs: 1.23456,
+  });
+  const refused = new Exchange({ headers: {}, method: 'GET', url: '/a%5Cb?ticket=secret' } as never, res, pipeline);
+  Object.assign(refused, { status: 400, error: 'LG_ERR_PATH_ENCODED_SEPARATOR' });
+  for (const exchange of [full, refused]) {
+    const { level, time, name, log, msg, ...fields } = JSON.parse(writer.line(exchange));
+    t.same({ level, name, log, msg }, { level: 30, name: 'labelgate', log: 'access', msg: 'request' });
+    t.type(time, 'number');
+    const expected = Object.fromEntries(Object.entries(accessFields(exchange)).filter(([, value]) => value !== undefined));
+    t.same(Object.keys(fields), Object.keys(expected), 'same fields, same order');
+    t.same(fields, expected);
+  }
 });
