@@ -61,18 +61,19 @@ export class AccessWriter {
 
   /**
    * The fields of `accessFields`, in its order. Values the gateway validated or generated (the
-   * request id's safe charset, the hex trace id, the HTTP method token, error codes, numbers)
-   * are written as they are; everything else through JSON.stringify.
+   * request id's safe charset, the hex trace id, the HTTP method token, the client IP, error
+   * codes, numbers) are written as they are; names from config and registry are quoted once and
+   * remembered; the path and the user are escaped when they need it.
    */
   line(x: Exchange): string {
     let line = `{"level":${INFO},"time":${Date.now()}${this.bindings},"reqId":"${x.requestId}"`;
     if (x.trace) line += `,"traceId":"${x.trace.traceId}"`;
-    line += `,"method":"${x.req.method}","path":${JSON.stringify(x.path ?? rawPath(x.req.url))},"status":${x.status},"ms":${roundedMs(x)}`;
-    if (x.client !== undefined) line += `,"client":${JSON.stringify(x.client)}`;
-    if (x.user !== undefined) line += `,"user":${JSON.stringify(x.user)}`;
-    if (x.route !== undefined) line += `,"route":${JSON.stringify(routeLabel(x.route))}`;
-    if (x.application) line += `,"application":${JSON.stringify(x.application)}`;
-    if (x.upstream) line += `,"upstream":${JSON.stringify(x.upstream.hostPort)}`;
+    line += `,"method":"${x.req.method}","path":${jsonString(x.path ?? rawPath(x.req.url))},"status":${x.status},"ms":${millisText(x)}`;
+    if (x.client !== undefined) line += `,"client":"${x.client}"`;
+    if (x.user !== undefined) line += `,"user":${jsonString(x.user)}`;
+    if (x.route !== undefined) line += `,"route":${quoted(routeLabel(x.route))}`;
+    if (x.application) line += `,"application":${quoted(x.application)}`;
+    if (x.upstream) line += `,"upstream":${quoted(x.upstream.hostPort)}`;
     if (x.attempts) line += `,"attempts":${x.attempts}`;
     if (x.error) line += `,"error":"${x.error}"`;
     return `${line},"msg":"request"}\n`;
@@ -91,6 +92,32 @@ function rawPath(url: string | undefined): string {
 }
 
 const roundedMs = (exchange: Exchange) => Math.round(exchange.durationMs * 1000) / 1000;
+
+/** `roundedMs` as JSON, from integers: formatting a fractional number costs several times more. */
+function millisText(exchange: Exchange): string {
+  const micros = Math.round(exchange.durationMs * 1000);
+  const fraction = micros % 1000;
+  return `${(micros - fraction) / 1000}.${fraction < 10 ? '00' : fraction < 100 ? '0' : ''}${fraction}`;
+}
+
+/** Printable ASCII but `"` and `\`: already a valid JSON string body, as paths almost always are. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+const jsonString = (value: string) => (PLAIN.test(value) ? `"${value}"` : JSON.stringify(value));
+
+/** JSON strings of route labels, application names and `host:port`s: few, and met again and again. */
+const QUOTED = new Map<string, string>();
+const QUOTED_LIMIT = 10_000;
+
+function quoted(value: string): string {
+  let json = QUOTED.get(value);
+  if (json === undefined) {
+    if (QUOTED.size >= QUOTED_LIMIT) QUOTED.clear();
+    json = JSON.stringify(value);
+    QUOTED.set(value, json);
+  }
+  return json;
+}
 
 export function accessFields(exchange: Exchange): AccessFields {
   return {

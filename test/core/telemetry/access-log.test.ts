@@ -116,8 +116,12 @@ t.test('the line written for pino holds exactly the fields other loggers get', a
     application: 'app', upstream: { hostPort: 'h:1' }, attempts: 2, error: 'LG_ERR_UPSTREAM_RESET', status: 502, durationMs: 1.23456,
   });
   const refused = new Exchange({ headers: {}, method: 'GET', url: '/a%5Cb?ticket=secret' } as never, res, pipeline);
-  Object.assign(refused, { status: 400, error: 'LG_ERR_PATH_ENCODED_SEPARATOR' });
-  for (const exchange of [full, refused]) {
+  Object.assign(refused, { status: 400, error: 'LG_ERR_PATH_ENCODED_SEPARATOR', durationMs: 0.0004 });
+  const unicode = new Exchange({ headers: {}, method: 'GET', url: '/' } as never, res, pipeline);
+  Object.assign(unicode, { path: '/api/文件/é', user: '张三', status: 200, durationMs: 12.0505 });
+  const exact = new Exchange({ headers: {}, method: 'GET', url: '/' } as never, res, pipeline);
+  Object.assign(exact, { path: '/', status: 204, durationMs: 3 });
+  for (const exchange of [full, refused, unicode, exact]) {
     const { level, time, name, log, msg, ...fields } = JSON.parse(writer.line(exchange));
     t.same({ level, name, log, msg }, { level: 30, name: 'labelgate', log: 'access', msg: 'request' });
     t.type(time, 'number');

@@ -17,13 +17,25 @@ t.test('lines written together reach the destination in one write, in order, aft
   t.same(writes, ['a\nb\n']);
 });
 
-t.test('a full batch is written at once', async (t) => {
+t.test('a batch that would overflow leaves first; a line longer than a batch goes on its own', async (t) => {
   const { writes, sink } = recorder();
-  const batcher = new LineBatcher(sink, { delayMs: 60_000, maxBytes: 4 });
+  const batcher = new LineBatcher(sink, { delayMs: 60_000, maxBytes: 11 });
   batcher.write('ab\n');
   t.same(writes, []);
   batcher.write('cd\n');
-  t.same(writes, ['ab\ncd\n'], 'over maxBytes: written without waiting');
+  t.same(writes, ['ab\n'], 'no room for the worst case of the next line: the batch leaves');
+  batcher.write('a line longer than a batch\n');
+  t.same(writes, ['ab\n', 'cd\n', 'a line longer than a batch\n']);
+  batcher.flush();
+});
+
+t.test('non-ASCII lines arrive intact', async (t) => {
+  const { writes, sink } = recorder();
+  const batcher = new LineBatcher(sink, { delayMs: 60_000, maxBytes: 1024 });
+  batcher.write('{"user":"张三 ü"}\n');
+  batcher.write('{"path":"/é"}\n');
+  batcher.flush();
+  t.same(writes, ['{"user":"张三 ü"}\n{"path":"/é"}\n']);
 });
 
 t.test('flush writes what is waiting at once, and nothing when nothing is', async (t) => {
