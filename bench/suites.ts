@@ -9,4 +9,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./suites/rpc.js').then((suite) => suite.rpcRoundTrips),
   () => import('./body/suite.js').then((suite) => suite.default),
   () => import('./suites/scale-out.js').then((module) => module.scaleOut),
+  () => import('./suites/observability.js').then((suite) => suite.observability),
 ];

@@ -1,13 +1,14 @@
 /**
- * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, explain,
- * and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
+ * The admin listener (127.0.0.1:9002 by default): health, readiness, config status, routes,
+ * explain, and whatever routes other modules add (the Eureka API, labels, metrics, the dashboard).
  *
  * Access is deny-by-default (S3), decided in one hook before any route runs, for every route
  * and for paths no route serves:
- *   /healthz, /readyz       open
- *   /eureka, /eureka/…      HTTP Basic from `registry.eureka.auth` when it is set (Eureka
- *                           clients send the credentials of their service URL)
- *   everything else         `Authorization: Bearer <admin.token>` when a token is set
+ *   /healthz, /readyz, /, /ui/…   open (the dashboard's static page holds no data and asks for
+ *                                  the token itself)
+ *   /eureka, /eureka/…            HTTP Basic from `registry.eureka.auth` when it is set (Eureka
+ *                                  clients send the credentials of their service URL)
+ *   everything else               `Authorization: Bearer <admin.token>` when a token is set
  * Off loopback both must be set, or the gateway does not start (core/security-checks.ts, S2).
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
@@ -15,6 +16,7 @@ import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { errorEnvelope, ENVELOPE_CONTENT_TYPE, okEnvelope } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { explainRequest } from './explain.js';
+import { describeRoutes } from './route-table.js';
 import type { PipelineHolder, Reloader } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
 
@@ -23,6 +25,13 @@ export interface AdminDeps {
   readonly reloader: Reloader;
   readonly registry: RegistryView;
   readonly isReady: () => boolean;
+}
+
+interface ExplainBody {
+  readonly method?: unknown;
+  readonly path?: unknown;
+  readonly headers?: unknown;
+  readonly body?: unknown;
 }
 
 /** Other modules add routes through this; they are registered before the listener starts. */
@@ -40,8 +49,10 @@ export function adminRouteTable(app: FastifyInstance): readonly AdminRoute[] {
   return routeTables.get(app) ?? [];
 }
 
-const OPEN_PATHS = new Set(['/healthz', '/readyz']);
+const OPEN_PATHS = new Set(['/healthz', '/readyz', '/']);
 const EUREKA_PREFIXES = ['/eureka/', '/eureka'];
+/** Static files of the dashboard (core/dashboard-module.ts). */
+export const DASHBOARD_ASSETS = '/ui/';
 
 export function tokensEqual(given: string, expected: string): boolean {
   // Hash first so the comparison takes the same time whatever the lengths.
@@ -81,7 +92,7 @@ export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule
   app.addHook('onRequest', async (request, reply) => {
     const { admin, registry } = deps.holder.current.config;
     const path = request.url.split('?')[0]!;
-    if (OPEN_PATHS.has(path)) return;
+    if (OPEN_PATHS.has(path) || path.startsWith(DASHBOARD_ASSETS)) return;
     if (isEurekaPath(path)) {
       if (!registry.eureka.auth || eurekaCredentialsMatch(request.headers.authorization, registry.eureka.auth)) return;
       reply.header('www-authenticate', 'Basic realm="labelgate eureka"');
@@ -108,15 +119,17 @@ export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule
   });
   app.get('/admin/config', async () => deps.reloader.status());
   app.post('/admin/reload', async () => deps.reloader.reload());
-  app.post('/admin/explain', async (request, reply) => {
-    const input = request.body as { method?: unknown; path?: unknown; headers?: unknown; body?: unknown } | undefined;
+  app.get('/admin/routes', async () => describeRoutes(deps.holder.current));
+  const explain = (input: ExplainBody | undefined, reply: FastifyReply) => {
     if (!input || typeof input.method !== 'string' || typeof input.path !== 'string') {
-      return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'body must be {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}' }));
+      return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'send {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}, or GET ?method=GET&path=/api/…' }));
     }
     const body = typeof input.body === 'string' ? input.body : input.body === undefined ? undefined : JSON.stringify(input.body);
     const headers = (typeof input.headers === 'object' && input.headers !== null ? input.headers : {}) as Record<string, string>;
     return okEnvelope('/admin/explain', 'explained', { ...explainRequest(deps.holder.current, deps.registry.snapshot(), { method: input.method, target: input.path, headers, ...(body === undefined ? {} : { body }) }) });
-  });
+  };
+  app.post('/admin/explain', async (request, reply) => explain(request.body as ExplainBody | undefined, reply));
+  app.get('/admin/explain', async (request, reply) => explain(request.query as ExplainBody, reply));
 
   for (const module of modules) module(app);
   return app;

@@ -13,6 +13,7 @@ import type { Logger } from './contracts.js';
 import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
 import type { BodyFault, BodyTask, BodyTaskResult } from './body-worker.js';
 import { GatewayError } from './errors.js';
+import type { WorkerPoolStats } from './metrics/worker-pools.js';
 
 const WORKER_FILE = fileURLToPath(new URL('./body-worker.js', import.meta.url));
 
@@ -99,6 +100,13 @@ export class BodyPool {
     }
   }
 
+  /** Load figures for /metrics (core/metrics/worker-pools.ts); zeros without threads. */
+  stats(): WorkerPoolStats {
+    const piscina = this.piscina;
+    if (!piscina) return { queueSize: 0, utilization: 0, threads: 0, completed: 0 };
+    return { queueSize: piscina.queueSize, utilization: piscina.utilization, threads: piscina.threads.length, completed: piscina.completed };
+  }
+
   /** Test hook: the next worker task crashes its thread, or spins until it is timed out. */
   injectFault(fault: BodyFault): void {
     this.armedFault = fault;
@@ -137,6 +145,19 @@ export class BodyPoolProvider {
       this.entries.delete(pool.workers);
       void pool.close();
     }
+  }
+
+  /** The pools' figures summed (one pool unless a reload changed `body.workers`). */
+  stats(): WorkerPoolStats {
+    const all = [...this.entries.values()].map((entry) => entry.pool.stats());
+    const threads = all.reduce((sum, s) => sum + s.threads, 0);
+    return {
+      queueSize: all.reduce((sum, s) => sum + s.queueSize, 0),
+      // Weighted by threads, so the figure stays a share of the whole capacity.
+      utilization: threads === 0 ? 0 : all.reduce((sum, s) => sum + s.utilization * s.threads, 0) / threads,
+      threads,
+      completed: all.reduce((sum, s) => sum + (s.completed ?? 0), 0),
+    };
   }
 
   async destroyAll(): Promise<void> {

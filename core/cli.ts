@@ -47,12 +47,25 @@ async function start(file: string): Promise<number> {
     return 1;
   }
   process.stdout.write(`labelgate listening on ${gateway.url} (admin ${gateway.adminUrl}), config ${path.relative(process.cwd(), file) || file}\n`);
-  await new Promise<void>((resolve) => {
-    const stop = () => resolve();
-    process.once('SIGTERM', stop);
-    process.once('SIGINT', stop);
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once('SIGTERM', () => resolve('SIGTERM'));
+    process.once('SIGINT', () => resolve('SIGINT'));
   });
-  await gateway.close();
+  const graceMs = gateway.pipeline.config.server.shutdownGrace;
+  gateway.logger.info({ signal, graceMs }, 'stopping: not ready, no new connections, requests in flight may finish (a second signal stops at once)');
+  const now = () => {
+    gateway.logger.warn({}, 'second signal: stopping at once');
+    process.exit(1);
+  };
+  process.once('SIGTERM', now);
+  process.once('SIGINT', now);
+  await gateway.close(graceMs);
+  gateway.logger.info({}, 'stopped');
+  // Everything is closed, so the event loop should be empty; if a handle leaked, still exit.
+  setTimeout(() => {
+    gateway.logger.warn({}, 'exiting with handles still open');
+    process.exit(0);
+  }, 2000).unref();
   return 0;
 }
 

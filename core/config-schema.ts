@@ -55,6 +55,7 @@ const server: JsonSchema = {
     trustedProxies: { ...strings(), description: 'IPs or CIDRs whose X-Forwarded-* headers are believed' },
     keepAliveTimeout: duration('72s'),
     requestTimeout: duration(0),
+    shutdownGrace: { ...duration('30s'), description: 'on SIGTERM: how long in-flight requests may take to finish before their connections are cut' },
   },
 };
 
@@ -227,7 +228,20 @@ export const gatewaySchema: JsonSchema = {
     },
     log: {
       type: 'object', additionalProperties: false, default: {},
-      properties: { level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' } },
+      properties: {
+        level: { enum: ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'], default: 'info' },
+        access: { type: 'boolean', default: true, description: 'one info line per request (request id, status, duration, application, upstream); never headers or query' },
+      },
+    },
+    metrics: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: { enabled: { type: 'boolean', default: true, description: 'count requests and upstream attempts for /metrics' } },
+    },
+    tracing: {
+      type: 'object', additionalProperties: false, default: {},
+      properties: {
+        generate: { type: 'boolean', default: false, description: 'start a W3C trace (a sampled traceparent) for requests that carry none' },
+      },
     },
   },
 };

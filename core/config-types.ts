@@ -27,6 +27,7 @@ export interface GatewayConfig {
     readonly trustedProxies: readonly string[];
     readonly keepAliveTimeout: number;
     readonly requestTimeout: number;
+    readonly shutdownGrace: number;
   };
   readonly admin: { readonly host: string; readonly port: number; readonly token: string };
   readonly registry: {
@@ -85,5 +86,7 @@ export interface GatewayConfig {
   };
   readonly compat: { readonly routingErrorsAsHttp200: boolean };
   readonly reload: { readonly watch: boolean; readonly debounce: number };
-  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent' };
+  readonly log: { readonly level: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'; readonly access: boolean };
+  readonly metrics: { readonly enabled: boolean };
+  readonly tracing: { readonly generate: boolean };
 }

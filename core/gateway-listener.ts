@@ -15,7 +15,9 @@ export function createGatewayListener(server: GatewayConfig['server'], handler: 
     keepAliveTimeout: server.keepAliveTimeout,
     requestTimeout: server.requestTimeout,
     exposeHeadRoutes: false,
-    return503OnClosing: true,
+    // While draining (core/drain.ts), a request that still arrives on an open keep-alive
+    // connection is served, with `Connection: close`, rather than refused: nothing is lost.
+    return503OnClosing: false,
     // The handler checks the path itself (core/path.ts); Fastify must not reject or rewrite it.
     routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, maxParamLength: 1_000_000 },
     frameworkErrors: (_error, request, reply) => {

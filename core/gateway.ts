@@ -1,9 +1,13 @@
 /**
- * Wiring only: config → modules → first pipeline → listeners → hot reload.
+ * Wiring only: config → modules → first pipeline → listeners → hot reload; and the way down.
  *
  *   loadConfigFile ─► modules.setup ─► buildPipeline ─► PipelineHolder ◄─ Reloader ◄─ ConfigWatcher
  *                                                           │
  *   public listener (Fastify, catch-all) ─► HttpHandler ────┘      admin listener ─► AdminModules
+ *                                               └─► ExchangeHooks ─► metrics, access log
+ *
+ *   close: not ready (/readyz 503) ─► modules drain (WebSockets 1001) ─► public listener drains
+ *          within server.shutdownGrace ─► admin listener ─► modules close (registry) ─► upstream pools
  */
 import { readFile } from 'node:fs/promises';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +17,7 @@ import { adminRouteTable, createAdminServer, type AdminModule, type AdminRoute }
 import type { ConfigLayer } from './config-layer.js';
 import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
+import { ConnectionTracker, drainListener } from './drain.js';
 import { createGatewayListener } from './gateway-listener.js';
 import { HttpHandler } from './http-handler.js';
 import { LocalEndpoints } from './local-endpoints.js';
@@ -25,6 +30,8 @@ import { BodyPoolProvider } from './body-pool.js';
 import { RegistryComposer } from './registry/composer.js';
 import { PipelineHolder, Reloader, type ReloadOutcome } from './reload.js';
 import { BUILTIN_MODULES } from './builtin-modules.js';
+import { metricsService } from './metrics/worker-pools.js';
+import { ExchangeHooks } from './telemetry/exchange.js';
 
 export interface GatewayOptions {
   readonly configFile: string;
@@ -55,6 +62,7 @@ async function unchanged(current: Pipeline, loaded: LoadedConfig): Promise<boole
 export class Gateway {
   private ready = false;
   private watcher: ConfigWatcher | undefined;
+  private closing: Promise<void> | undefined;
 
   private constructor(
     readonly holder: PipelineHolder,
@@ -67,6 +75,7 @@ export class Gateway {
     private readonly bodyPools: BodyPoolProvider,
     readonly logger: Logger,
     readonly context: ModuleContext,
+    private readonly connections: ConnectionTracker,
   ) {}
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -77,6 +86,7 @@ export class Gateway {
     const localEndpoints = new LocalEndpoints();
     const adminModules: AdminModule[] = [];
     const services: Record<string, unknown> = {};
+    const exchanges = new ExchangeHooks();
     const pools = new PoolProvider();
     const bodyPools = new BodyPoolProvider(logger);
     const modules = [...BUILTIN_MODULES.map((create) => create()), ...(options.modules ?? [])];
@@ -85,7 +95,7 @@ export class Gateway {
     // A config pushed through etcd is laid over the local file on every build (core/config-layer.ts).
     let layer: ConfigLayer | undefined;
     const context: ModuleContext = {
-      initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services,
+      initialConfig: loaded.config, configFile: loaded.file, configDir: loaded.dir, logger, registry, localEndpoints, adminModules, services, exchanges,
       get holder() { if (!late.holder) throw new Error('the pipeline holder exists only after setup'); return late.holder; },
       get reloader() { if (!late.reloader) throw new Error('the reloader exists only after setup'); return late.reloader; },
       get addresses() { if (!late.addresses) throw new Error('addresses are known only after the listeners start'); return late.addresses; },
@@ -96,6 +106,7 @@ export class Gateway {
       },
     };
     for (const module of modules) await module.setup(context);
+    metricsService(services)?.addWorkerPool('body', () => bodyPools.stats());
 
     let version = 1;
     const build = (next: LoadedConfig) => buildPipeline(next, {
@@ -103,6 +114,7 @@ export class Gateway {
       acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
       releasePools: (acquired) => pools.release(acquired),
       bodyPools,
+      upstreamObserver: exchanges,
     });
     const first = await build(loaded);
     const holder = new PipelineHolder(first, logger);
@@ -120,8 +132,9 @@ export class Gateway {
       for (const listener of swapListeners) listener(next, previous);
     });
 
-    const handler = new HttpHandler({ holder, registry, localEndpoints, logger });
+    const handler = new HttpHandler({ holder, registry, localEndpoints, logger, exchanges });
     const listener = createGatewayListener(loaded.config.server, handler);
+    const connections = new ConnectionTracker(listener.server);
     let gateway: Gateway | undefined;
     const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false }, adminModules);
     try {
@@ -133,7 +146,7 @@ export class Gateway {
     }
     late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
     late.servers = { gateway: listener.server, admin: admin.server };
-    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, bodyPools, logger, context);
+    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, bodyPools, logger, context, connections);
     for (const module of modules) await module.started?.(context);
     if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
     gateway.ready = true;
@@ -173,11 +186,23 @@ export class Gateway {
     return this.reloader.reload();
   }
 
-  async close(): Promise<void> {
+  /**
+   * Graceful stop: requests in flight get `graceMs` (default `server.shutdownGrace`) to finish,
+   * then their connections are cut. Calling it again returns the same promise.
+   */
+  close(graceMs: number = this.holder.current.config.server.shutdownGrace): Promise<void> {
+    this.closing ??= this.shutdown(graceMs);
+    return this.closing;
+  }
+
+  private async shutdown(graceMs: number): Promise<void> {
     this.ready = false;
     await this.watcher?.close();
     for (const module of this.modules) await module.draining?.();
-    await this.listener.close();
+    const inflight = this.holder.inflight;
+    if (inflight > 0) this.logger.info({ inflight, graceMs }, 'stopping: waiting for requests in flight');
+    const { cut } = await drainListener(this.listener, this.connections, graceMs);
+    if (cut > 0) this.logger.warn({ cut, graceMs }, 'shutdown grace period over: connections still open were cut');
     await this.admin.close();
     for (const module of [...this.modules].reverse()) await module.close?.();
     await this.holder.closeAll();

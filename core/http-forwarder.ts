@@ -11,9 +11,10 @@
 import type { ServerResponse } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { Pool, type Dispatcher } from 'undici';
-import { instanceAt, type Forward } from './contracts.js';
+import { instanceAt, type Forward, type ForwardCall } from './contracts.js';
 import { GatewayError, type ErrorCode } from './errors.js';
 import type { GatewayConfig } from './config-types.js';
+import type { InstanceView } from './registry/snapshot.js';
 
 export type UpstreamSettings = GatewayConfig['upstream'];
 
@@ -139,13 +140,27 @@ class ResponseRelay implements Dispatcher.DispatchHandler {
   }
 }
 
+/**
+ * Sees every attempt the innermost Forward makes, whichever interceptors retried it: upstream
+ * errors and retries are counted per instance here (core/telemetry/exchange.ts).
+ */
+export interface UpstreamObserver {
+  attempt(call: ForwardCall, upstream: InstanceView): void;
+  failed(call: ForwardCall, upstream: InstanceView, error: GatewayError): void;
+}
+
 /** The innermost Forward: sends the call to `instanceAt(choice, attempt)` and relays the answer. */
-export function createForward(pools: UpstreamPools): Forward {
+export function createForward(pools: UpstreamPools, observer?: UpstreamObserver): Forward {
   return (call) => new Promise<void>((resolve, reject) => {
     const instance = instanceAt(call.choice, call.attempt);
+    observer?.attempt(call, instance);
+    const fail = (error: GatewayError) => {
+      observer?.failed(call, instance, error);
+      reject(error);
+    };
     const relay = new ResponseRelay(
       call.response,
-      (error) => (error ? reject(error) : resolve()),
+      (error) => (error ? fail(error) : resolve()),
       () => ({ instance: instance.hostPort, application: call.choice.application }),
     );
     const { request } = call;
@@ -157,7 +172,7 @@ export function createForward(pools: UpstreamPools): Forward {
         body: request.body,
       }, relay);
     } catch (error) {
-      reject(new GatewayError(upstreamErrorCode(error as Error & { code?: string }), { instance: instance.hostPort, application: call.choice.application }, { cause: error }));
+      fail(new GatewayError(upstreamErrorCode(error as Error & { code?: string }), { instance: instance.hostPort, application: call.choice.application }, { cause: error }));
     }
   });
 }

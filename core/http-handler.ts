@@ -21,19 +21,24 @@ import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
+import type { Exchange, ExchangeHooks } from './telemetry/exchange.js';
 
 export interface HandlerDeps {
   readonly holder: PipelineHolder;
   readonly registry: RegistryView;
   readonly localEndpoints: LocalEndpoints;
   readonly logger: Logger;
+  readonly exchanges: ExchangeHooks;
 }
 
 /** Per-request state, created once the path is known to be acceptable. */
 export class RequestContext extends IncomingAuthRequest {
   principal: Principal | undefined;
 
-  constructor(req: IncomingMessage, readonly res: ServerResponse, readonly pipeline: Pipeline, target: RequestTarget, client: ClientAddress) {
+  constructor(
+    req: IncomingMessage, readonly res: ServerResponse, readonly pipeline: Pipeline, target: RequestTarget, client: ClientAddress,
+    readonly exchange: Exchange,
+  ) {
     super(req, target, client);
   }
 }
@@ -44,20 +49,26 @@ export class HttpHandler {
   /** Entry point for the catch-all route; resolves when the response is written or handed off. */
   async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const pipeline = this.deps.holder.acquire();
-    res.once('close', () => this.deps.holder.release(pipeline));
+    const exchange = this.deps.exchanges.begin(req, res, pipeline);
+    res.once('close', () => {
+      this.deps.holder.release(pipeline);
+      this.deps.exchanges.end(exchange);
+    });
     let target: RequestTarget;
     try {
       target = normaliseTarget(req.url ?? '/');
     } catch (error) {
-      this.fail(res, null, pipeline, error);
+      this.fail(exchange, null, error);
       return;
     }
     const client = pipeline.security.clientAddress(req);
-    const context = new RequestContext(req, res, pipeline, target, client);
+    exchange.path = target.path;
+    exchange.client = client.ip;
+    const context = new RequestContext(req, res, pipeline, target, client, exchange);
     try {
       await this.run(context);
     } catch (error) {
-      this.fail(res, target.path, pipeline, error);
+      this.fail(exchange, target.path, error);
     }
   }
 
@@ -66,17 +77,24 @@ export class HttpHandler {
     if (pipeline.security.screen(context)) return;
     const endpoint = this.deps.localEndpoints.find(context.path);
     if (endpoint) return this.local(context, endpoint);
-    context.principal = pipeline.security.isPassThrough(context.path)
+    this.authenticated(context, pipeline.security.isPassThrough(context.path)
       ? await pipeline.security.passThroughPrincipal(context)
-      : await pipeline.security.authenticate(context);
+      : await pipeline.security.authenticate(context));
 
     const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
     const hit = pipeline.parsers.find(context.method, context.path);
     if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: context.path });
+    context.exchange.route = hit.entry;
     const body = await pipeline.body.read(context.req, request, hit);
     const parsed = hit.entry.parser.parse(request, hit.match);
     const choice = this.route(context, parsed);
+    context.exchange.application = choice.application;
     await pipeline.forward({ request: this.proxyRequest(context, body), choice, attempt: 0, response: context.res });
+  }
+
+  private authenticated(context: RequestContext, principal: Principal | undefined): void {
+    context.principal = principal;
+    if (principal) context.exchange.user = principal.user;
   }
 
   private route(context: RequestContext, parsed: ParseTarget): RouteChoice {
@@ -85,7 +103,7 @@ export class HttpHandler {
 
   private proxyRequest(context: RequestContext, body: Buffer | undefined): ProxyRequest {
     const { req } = context;
-    const headers = outboundHeaders(req.headers, context.client, context.socketScheme);
+    const headers = outboundHeaders(req.headers, context.client, context.socketScheme, context.exchange.upstreamHeaders());
     context.pipeline.security.identifyUpstream(headers, context.principal);
     if (body !== undefined) {
       delete headers['transfer-encoding'];
@@ -102,9 +120,11 @@ export class HttpHandler {
   }
 
   private async local(context: RequestContext, endpoint: LocalEndpoint): Promise<void> {
+    context.exchange.route = endpoint;
     if (endpoint.access !== 'public') {
-      context.principal = await context.pipeline.security.authenticate(context);
-      if (endpoint.access === 'admin' && !context.principal.admin) throw new GatewayError('LG_ERR_ADMIN_REQUIRED', { path: context.path });
+      const principal = await context.pipeline.security.authenticate(context);
+      this.authenticated(context, principal);
+      if (endpoint.access === 'admin' && !principal.admin) throw new GatewayError('LG_ERR_ADMIN_REQUIRED', { path: context.path });
     }
     await endpoint.handle({
       req: context.req,
@@ -119,11 +139,13 @@ export class HttpHandler {
     });
   }
 
-  private fail(res: ServerResponse, method: string | null, pipeline: Pipeline, error: unknown): void {
-    if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error, path: method }, 'unexpected error while handling a request');
-    const { httpStatus, body } = errorResponse(method, error, pipeline.config.compat.routingErrorsAsHttp200);
+  private fail(exchange: Exchange, method: string | null, error: unknown): void {
+    if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error, path: method, reqId: exchange.requestId }, 'unexpected error while handling a request');
+    const { httpStatus, body } = errorResponse(method, error, exchange.pipeline.config.compat.routingErrorsAsHttp200);
+    exchange.error = error instanceof GatewayError ? error.code : 'LG_ERR_INTERNAL';
     const headers: Record<string, string> = {};
     // A body refused before it was read in full: close the connection, without reading the rest.
+    const { res } = exchange;
     if (error instanceof GatewayError && error.code.startsWith('LG_ERR_BODY_') && (!res.req.complete || error.code === 'LG_ERR_BODY_TOO_LARGE')) {
       headers.connection = 'close';
       lingerAfterResponse(res.req);

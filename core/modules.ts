@@ -12,6 +12,7 @@ import type { LocalEndpoints } from './local-endpoints.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder, Reloader } from './reload.js';
 import type { RegistryComposer } from './registry/composer.js';
+import type { ExchangeHooks } from './telemetry/exchange.js';
 
 export interface ModuleContext {
   /** The config the gateway started with (listener and registry settings are fixed at start). */
@@ -22,6 +23,8 @@ export interface ModuleContext {
   readonly registry: RegistryComposer;
   readonly localEndpoints: LocalEndpoints;
   readonly adminModules: AdminModule[];
+  /** Observe requests as they finish and upstream attempts as they are made (metrics, access logs). */
+  readonly exchanges: ExchangeHooks;
   /** Services handed to plugins as `kit.services`; set them in `setup`. */
   readonly services: Record<string, unknown>;
   /** Available from `started` on. */
@@ -46,7 +49,10 @@ export interface GatewayModule {
   started?(context: ModuleContext): void | Promise<void>;
   /** Readiness beyond the listeners (e.g. the first registry sync). */
   ready?(): boolean;
-  /** The gateway is stopping: release long-lived client connections (WebSockets get 1001). */
+  /**
+   * The gateway is stopping: /readyz answers 503 and the public listener drains next. Release
+   * long-lived client connections here (WebSockets get 1001); ordinary requests finish on their own.
+   */
   draining?(): void | Promise<void>;
   close?(): void | Promise<void>;
 }

@@ -2,8 +2,9 @@
  * The headers an upstream receives: the client's end-to-end headers, minus hop-by-hop ones and
  * any forwarding headers the client wrote itself, plus X-Forwarded-For/-Proto/-Host and
  * X-Real-IP rebuilt from the socket and `server.trustedProxies` (S1, S5, S6), plus the headers
- * the gateway adds (request id; the identity headers come from core/upstream-identity.ts).
- * Values the gateway adds are checked for CR, LF and NUL before anything is sent (S21).
+ * the gateway adds (request id and trace context; the identity headers come from
+ * core/upstream-identity.ts). Values the gateway adds are checked for CR, LF and NUL before
+ * anything is sent (S21).
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import type { ClientAddress } from './client-address.js';
@@ -11,8 +12,12 @@ import { GatewayError } from './errors.js';
 import { isHopByHop } from './http-forwarder.js';
 
 const FORWARDING = new Set(['x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port', 'forwarded', 'x-real-ip']);
-/** Set only by the gateway (core/upstream-identity.ts): a client's copy never reaches an upstream. */
-const IDENTITY = new Set(['x-linkis-user']);
+/**
+ * Set only by the gateway: the identity (core/upstream-identity.ts), and the request id and
+ * trace context, validated or generated (core/telemetry/) and passed in `added`. A client's raw
+ * copy never reaches an upstream.
+ */
+const GATEWAY_SET = new Set(['x-linkis-user', 'x-request-id', 'traceparent', 'tracestate']);
 const UNSAFE_VALUE = /[\r\n\0]/;
 
 export function assertSafeHeaderValue(value: string): void {
@@ -44,7 +49,7 @@ export function outboundHeaders(
   const listed = connection ? new Set(connection.toLowerCase().split(',').map((name) => name.trim())) : undefined;
   for (const name in incoming) {
     const value = incoming[name];
-    if (value === undefined || isHopByHop(name) || FORWARDING.has(name) || IDENTITY.has(name) || listed?.has(name)) continue;
+    if (value === undefined || isHopByHop(name) || FORWARDING.has(name) || GATEWAY_SET.has(name) || listed?.has(name)) continue;
     out[name] = value;
   }
   out['x-forwarded-for'] = client.forwardedFor;

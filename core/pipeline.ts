@@ -20,7 +20,7 @@ import { BodyStage, compileBodyPlans, type BodyPlan } from './body-stage.js';
 import { ProblemList } from './config-errors.js';
 import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
-import { createForward, type UpstreamPools } from './http-forwarder.js';
+import { createForward, type UpstreamObserver, type UpstreamPools } from './http-forwarder.js';
 import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
@@ -39,6 +39,8 @@ export interface PipelineDeps {
   releasePools(pools: UpstreamPools): void;
   /** Body worker pools shared across versions; without it (check, explain) bodies are parsed inline. */
   readonly bodyPools?: BodyPoolProvider;
+  /** Told of every upstream attempt (metrics, access log). */
+  readonly upstreamObserver?: UpstreamObserver;
 }
 
 export interface Pipeline {
@@ -204,7 +206,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
   }
 
   const ordered = orderInterceptors(present(interceptors));
-  const forward = ordered.reduceRight<Forward>((next, plugin) => plugin.instance.wrap(next), createForward(pools));
+  const forward = ordered.reduceRight<Forward>((next, plugin) => plugin.instance.wrap(next), createForward(pools, deps.upstreamObserver));
   const pluginFiles = builder.created.flatMap((plugin) => (plugin.file ? [plugin.file] : []));
   const hash = createHash('sha256').update(loaded.hash);
   for (const plugin of builder.created) if (plugin.hash) hash.update(plugin.hash);

@@ -39,6 +39,13 @@ export class PipelineHolder {
     return this.tracked.pipeline;
   }
 
+  /** Requests running now, on the current pipeline and on retired ones. */
+  get inflight(): number {
+    let count = this.tracked.inflight;
+    for (const tracked of this.retiring) count += tracked.inflight;
+    return count;
+  }
+
   /** The pipeline a new request runs on; pair every acquire with one release. */
   acquire(): Pipeline {
     this.tracked.inflight++;
@@ -121,6 +128,7 @@ export class Reloader {
   private running: Promise<ReloadOutcome> | undefined;
   private again = false;
   private lastError: ReloadError | null = null;
+  private readonly outcomeListeners = new Set<(outcome: ReloadOutcome) => void>();
 
   constructor(
     private readonly holder: PipelineHolder,
@@ -132,6 +140,12 @@ export class Reloader {
   status(): ConfigStatus {
     const pipeline = this.holder.current;
     return { version: pipeline.version, loadedAt: pipeline.loadedAt.toISOString(), file: pipeline.file, hash: pipeline.hash, error: this.lastError };
+  }
+
+  /** Every reload that swapped a pipeline in or was refused (not those that found nothing changed). */
+  onOutcome(listener: (outcome: ReloadOutcome) => void): () => void {
+    this.outcomeListeners.add(listener);
+    return () => this.outcomeListeners.delete(listener);
   }
 
   reload(): Promise<ReloadOutcome> {
@@ -150,6 +164,7 @@ export class Reloader {
     do {
       this.again = false;
       outcome = await this.runOnce();
+      if (!outcome.ok || outcome.changed) for (const listener of this.outcomeListeners) listener(outcome);
     } while (this.again);
     return outcome;
   }

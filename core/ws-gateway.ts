@@ -7,7 +7,7 @@
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
-import { WebSocketServer } from 'ws';
+import { WebSocketServer, type WebSocket } from 'ws';
 import type { Logger } from './contracts.js';
 import { errorResponse } from './envelope.js';
 import { GatewayError } from './errors.js';
@@ -16,8 +16,11 @@ import { normaliseTarget } from './path.js';
 import { anchoredRegex } from './security.js';
 import type { PipelineHolder } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
+import { REQUEST_ID_HEADER, requestIdFor } from './telemetry/request-id.js';
+import { traceHeaders, traceOf } from './telemetry/exchange.js';
 import { CLOSE_GOING_AWAY } from './ws-close-codes.js';
 import { MultiplexSession, type Handshake } from './ws-session.js';
+import { WebSocketStats } from './ws-stats.js';
 import { openTunnel } from './ws-tunnel.js';
 
 export interface WebSocketDeps {
@@ -37,9 +40,12 @@ function refuse(socket: Duplex, error: unknown): void {
 
 export class WebSocketGateway {
   private readonly sessions = new Set<MultiplexSession>();
+  /** Client sockets of 1:1 tunnels, closed with 1001 at shutdown like the sessions. */
+  private readonly tunnels = new Set<WebSocket>();
   private readonly servers = new Map<number, WebSocketServer>();
   private timer: NodeJS.Timeout | undefined;
   private heartbeatMs = 0;
+  readonly stats = new WebSocketStats();
 
   constructor(private readonly deps: WebSocketDeps) {
     this.schedule();
@@ -88,17 +94,27 @@ export class WebSocketGateway {
     const context = new IncomingAuthRequest(req, target, client);
     const passThrough = security.isPassThrough(target.path);
     const principal = passThrough ? await security.passThroughPrincipal(context) : await security.authenticate(context);
-    const handshake: Handshake = { target, headers: req.headers, client, auth: context, passThrough, scheme: context.socketScheme };
+    const handshake: Handshake = {
+      target, headers: req.headers, client, auth: context, passThrough, scheme: context.socketScheme,
+      traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),
+    };
     const server = this.serverFor(websocket.maxMessageBytes);
     if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
-      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline });
+      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats, adopt: (client) => this.adoptTunnel(client) });
       return;
     }
     server.handleUpgrade(req, socket, head, (ws) => {
-      const session = new MultiplexSession(ws, handshake, this.deps);
+      const session = new MultiplexSession(ws, handshake, { ...this.deps, stats: this.stats });
       this.sessions.add(session);
+      this.stats.track(ws);
       ws.once('close', () => this.sessions.delete(session));
     });
+  }
+
+  private adoptTunnel(client: WebSocket): void {
+    this.stats.track(client);
+    this.tunnels.add(client);
+    client.once('close', () => this.tunnels.delete(client));
   }
 
   get sessionCount(): number {
@@ -110,6 +126,8 @@ export class WebSocketGateway {
     clearInterval(this.timer);
     for (const session of this.sessions) session.closeClient(code);
     this.sessions.clear();
+    for (const client of this.tunnels) client.close(code);
+    this.tunnels.clear();
     for (const server of this.servers.values()) server.close();
   }
 }

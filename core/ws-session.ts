@@ -25,6 +25,7 @@ import type { PipelineHolder } from './reload.js';
 import type { InstanceView, RegistryView } from './registry/snapshot.js';
 import { CLOSE_NORMAL, CLOSE_POLICY_VIOLATION } from './ws-close-codes.js';
 import { errorFrame, frameIdentity, parseClientFrame } from './ws-frames.js';
+import type { WebSocketStats } from './ws-stats.js';
 import { UpstreamLink } from './ws-upstream.js';
 
 /** What the handshake established, reused (read-only) by every frame. */
@@ -36,12 +37,22 @@ export interface Handshake {
   /** The handshake path is on the pass-through list: frames need no credentials either. */
   readonly passThrough: boolean;
   readonly scheme: 'http' | 'https';
+  /** The handshake's request id and trace context, sent on every upstream handshake. */
+  readonly traceHeaders: Readonly<Record<string, string>>;
 }
 
 export interface SessionDeps {
   readonly holder: PipelineHolder;
   readonly registry: RegistryView;
   readonly logger: Logger;
+  readonly stats: WebSocketStats;
+}
+
+/** Headers of a handshake to an instance: the client's, rebuilt forwarding and trace headers, the user. */
+export function upstreamHandshakeHeaders(pipeline: Pipeline, handshake: Handshake, principal: Principal | undefined): Record<string, string | string[]> {
+  const headers = outboundHeaders(handshake.headers, handshake.client, handshake.scheme, handshake.traceHeaders);
+  pipeline.security.identifyUpstream(headers, principal);
+  return headers;
 }
 
 /** Parsers see a frame as a request with a body. */
@@ -63,6 +74,7 @@ export class MultiplexSession {
 
   constructor(private readonly client: WebSocket, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
     client.on('message', (data, isBinary) => {
+      deps.stats.framesFromClients++;
       const text = isBinary ? undefined : data.toString();
       this.queue = this.queue.then(() => this.onFrame(text)).catch((error: unknown) => {
         deps.logger.error({ err: error }, 'websocket frame handling failed');
@@ -74,7 +86,9 @@ export class MultiplexSession {
   }
 
   private send(text: string): void {
-    if (this.client.readyState === this.client.OPEN) this.client.send(text);
+    if (this.client.readyState !== this.client.OPEN) return;
+    this.deps.stats.framesToClients++;
+    this.client.send(text);
   }
 
   private async onFrame(text: string | undefined): Promise<void> {
@@ -126,8 +140,7 @@ export class MultiplexSession {
     if (existing && !existing.link.isClosed) return existing;
     const { websocket } = pipeline.config;
     if (this.links.size >= websocket.maxUpstreams) throw new GatewayError('LG_ERR_WS_TOO_MANY_UPSTREAMS', { limit: websocket.maxUpstreams });
-    const headers = outboundHeaders(this.handshake.headers, this.handshake.client, this.handshake.scheme);
-    pipeline.security.identifyUpstream(headers, principal);
+    const headers = upstreamHandshakeHeaders(pipeline, this.handshake, principal);
     for (const name of WS_HANDSHAKE_HEADERS) delete headers[name];
     const url = `ws://${instance.origin.slice('http://'.length)}${targetToString(this.handshake.target)}`;
     const entry: Link = {
@@ -144,6 +157,7 @@ export class MultiplexSession {
 
   private relayToClient(data: WebSocket.RawData, isBinary: boolean, limit: number): void {
     if (this.client.readyState !== this.client.OPEN) return;
+    this.deps.stats.framesToClients++;
     this.client.send(data as Buffer, { binary: isBinary }, () => {
       if (this.pausedUpstreams && this.client.bufferedAmount <= limit / 2) {
         this.pausedUpstreams = false;

@@ -9,17 +9,20 @@ import type { Duplex } from 'node:stream';
 import WebSocket, { type WebSocketServer } from 'ws';
 import { instanceAt, type Principal } from './contracts.js';
 import { GatewayError } from './errors.js';
-import { outboundHeaders } from './outbound-headers.js';
 import { LazyParseRequest } from './parse-stage.js';
 import { targetToString } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { RegistryView } from './registry/snapshot.js';
 import { sendableCloseCode } from './ws-close-codes.js';
-import type { Handshake } from './ws-session.js';
+import { upstreamHandshakeHeaders, type Handshake } from './ws-session.js';
+import type { WebSocketStats } from './ws-stats.js';
 
 export interface TunnelDeps {
   readonly pipeline: Pipeline;
   readonly registry: RegistryView;
+  readonly stats: WebSocketStats;
+  /** Takes the client socket into the gateway's care (counted, closed with 1001 at shutdown). */
+  adopt(client: WebSocket): void;
 }
 
 function dial(url: string, headers: Record<string, string | string[]>, maxPayload: number): Promise<WebSocket> {
@@ -31,8 +34,9 @@ function dial(url: string, headers: Record<string, string | string[]>, maxPayloa
 }
 
 /** Relays frames one way, pausing the source while the destination's buffer is over the limit. */
-function relay(from: WebSocket, to: WebSocket, limit: number): void {
+function relay(from: WebSocket, to: WebSocket, limit: number, counted: () => void): void {
   from.on('message', (data, isBinary) => {
+    counted();
     if (to.readyState !== WebSocket.OPEN) return;
     to.send(data as Buffer, { binary: isBinary }, () => {
       if (from.isPaused && to.bufferedAmount <= limit / 2) from.resume();
@@ -56,8 +60,7 @@ export async function openTunnel(
   const parsed = hit.entry.parser.parse(new LazyParseRequest('GET', path, query, handshake.headers), hit.match);
   const choice = pipeline.router.instance.route(parsed, { snapshot: deps.registry.snapshot(), method: 'GET', path });
   const instance = instanceAt(choice, 0);
-  const headers = outboundHeaders(handshake.headers, handshake.client, handshake.scheme);
-  pipeline.security.identifyUpstream(headers, principal);
+  const headers = upstreamHandshakeHeaders(pipeline, handshake, principal);
   for (const name of ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) delete headers[name];
   const { maxMessageBytes, maxBufferedBytes } = pipeline.config.websocket;
   let upstream: WebSocket;
@@ -67,7 +70,8 @@ export async function openTunnel(
     throw new GatewayError('LG_ERR_WS_UPSTREAM_CONNECT', { instance: instance.hostPort, application: choice.application }, { cause: error });
   }
   server.handleUpgrade(req, socket, head, (client) => {
-    relay(client, upstream, maxBufferedBytes);
-    relay(upstream, client, maxBufferedBytes);
+    deps.adopt(client);
+    relay(client, upstream, maxBufferedBytes, () => deps.stats.framesFromClients++);
+    relay(upstream, client, maxBufferedBytes, () => deps.stats.framesToClients++);
   });
 }

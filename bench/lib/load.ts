@@ -68,8 +68,8 @@ async function runWrk(options: LoadOptions, core?: number, niceness = 0): Promis
   return {
     requests: Number(/(\d+) requests in/.exec(output)?.[1] ?? 0),
     rps: Number(/Requests\/sec:\s+([\d.]+)/.exec(output)?.[1] ?? 0),
-    p50: millis(/50%\s+(\S+)/.exec(output)?.[1]),
-    p99: millis(/99%\s+(\S+)/.exec(output)?.[1]),
+    p50: millis(/^\s*50%\s+(\S+)/m.exec(output)?.[1]),
+    p99: millis(/^\s*99%\s+(\S+)/m.exec(output)?.[1]),
     errors: socketErrors ? socketErrors.slice(1).reduce((sum, n) => sum + Number(n), 0) : 0,
     non2xx: Number(/Non-2xx or 3xx responses: (\d+)/.exec(output)?.[1] ?? 0),
     tool: 'wrk',

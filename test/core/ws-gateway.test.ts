@@ -246,3 +246,19 @@ t.test('shutting the gateway down closes WebSocket clients with 1001', async (t)
   await gw.close();
   t.equal((await client.closed).code, 1001);
 });
+
+t.test('shutting the gateway down closes tunnelled WebSocket clients with 1001, and their instance sockets', async (t) => {
+  const echo = await startWsUpstream('echo');
+  t.teardown(() => echo.close());
+  const gw = await startGateway(t, `${TEST_AUTH_YAML}websocket: { tunnels: ["^/ws/tunnel/"] }
+registry: { static: [ { app: notebook, instances: ["${echo.hostPort}"] } ] }
+parsers: [ { use: rules, options: { rules: [ { name: tunnel, match: "/ws/tunnel/notebook/.*", application: notebook } ] } } ]
+`, { files: TEST_AUTH_FILES });
+  const client = await connect(gw, '/ws/tunnel/notebook/k1');
+  client.socket.send('hello');
+  await client.next();
+  const upstreamClosed = new Promise<number>((resolve) => echo.connections[0]!.socket.once('close', (code) => resolve(code)));
+  await gw.close();
+  t.equal((await client.closed).code, 1001);
+  t.equal(await upstreamClosed, 1001, 'the instance hears the same going-away');
+});

@@ -57,7 +57,9 @@ t.test('S2: a reload cannot drop the admin token while the listener is off loopb
 t.test('S3: every route of the live admin route table refuses a request without credentials', async (t) => {
   const gw = await startGateway(t, `admin: { host: 127.0.0.1, port: 0, token: ${TOKEN} }\n${EUREKA}`);
   const routes = gw.gateway.adminRoutes;
-  const guarded = routes.filter((route) => route.url !== '/healthz' && route.url !== '/readyz');
+  // Open by design: the probes, and the dashboard's static files (no data; the page asks for the token).
+  const open = (url: string) => url === '/healthz' || url === '/readyz' || url === '/' || url.startsWith('/ui/');
+  const guarded = routes.filter((route) => !open(route.url));
   t.ok(guarded.length >= 3, `${guarded.length} guarded routes`);
   for (const route of guarded) {
     const url = route.url.replace(/:[^/]+/g, 'x').replace(/\*/g, 'x');
@@ -70,6 +72,10 @@ t.test('S3: every route of the live admin route table refuses a request without 
   t.equal((await gw.admin(`/admin/config?token=${TOKEN}`)).status, 401, 'a token in the query does not count');
   t.equal((await gw.admin('/admin/config', { headers: { authorization: `Bearer ${TOKEN}` } })).status, 200);
   t.equal((await gw.admin('/healthz')).status, 200, 'health probes stay open');
+  for (const route of routes.filter((r) => r.url === '/' || r.url.startsWith('/ui/'))) {
+    const page = await gw.admin(route.url.replace(/\*/g, 'dashboard.js'));
+    t.notMatch(page.text, /127\.0\.0\.1|linkis-/, `${route.url} is a static file with no registry data`);
+  }
   const eureka = await gw.admin('/eureka/apps');
   t.equal(eureka.status, 401);
   t.match(String(eureka.headers['www-authenticate']), /^Basic/);

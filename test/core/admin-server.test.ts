@@ -1,0 +1,38 @@
+/** The admin listener's own routes and its deny-by-default token check. */
+import t from 'tap';
+import { startGateway } from '../helpers/gateway.js';
+import { parseRawResponse, rawRequest } from '../helpers/http.js';
+
+const TOKEN = 't'.repeat(32);
+const BEARER = { authorization: `Bearer ${TOKEN}` };
+
+t.test('explain answers GET with a query as it answers POST with a body', async (t) => {
+  const gw = await startGateway(t, 'registry: { static: [{ app: linkis-ps-publicservice, instances: ["10.0.0.9:9105"] }] }\n');
+  const viaGet = (await gw.admin('/admin/explain?method=GET&path=/api/rest_j/v1/jobhistory/list')).json();
+  const viaPost = (await gw.admin('/admin/explain', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'GET', path: '/api/rest_j/v1/jobhistory/list' }),
+  })).json();
+  t.same(viaGet, viaPost);
+  t.match(viaGet.data, { application: 'linkis-ps-publicservice', candidates: [{ instance: '10.0.0.9:9105' }] });
+  const missing = await gw.admin('/admin/explain?method=GET');
+  t.equal(missing.status, 400);
+  t.equal(missing.json().data.code, 'LG_ERR_ADMIN_BAD_REQUEST');
+});
+
+t.test('with admin.token the dashboard page and its assets are open, its data and /metrics are not', async (t) => {
+  const gw = await startGateway(t, `admin: { host: 127.0.0.1, port: 0, token: ${TOKEN} }\n`);
+  for (const path of ['/', '/ui/dashboard.js', '/ui/dashboard.css', '/healthz', '/readyz']) t.equal((await gw.admin(path)).status, 200, path);
+  for (const path of ['/admin/instances', '/admin/config', '/admin/traffic', '/admin/routes', '/metrics']) {
+    t.equal((await gw.admin(path)).status, 401, path);
+  }
+  const { port } = new URL(gw.gateway.adminUrl);
+  for (const target of ['/ui/../admin/config', '/ui/%2e%2e/admin/config', '/ui/..%2fadmin/config', '//admin/config']) {
+    const raw = await rawRequest(Number(port), `GET ${target} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+    t.not(parseRawResponse(raw).status, 200, `${target} does not reach the config unauthenticated`);
+  }
+  t.equal((await gw.admin('/admin/traffic', { headers: BEARER })).status, 200);
+  const page = await gw.admin('/');
+  t.match(page.headers['content-type'], /^text\/html/);
+  t.match(page.headers['content-security-policy'], /script-src 'self'/);
+  t.equal(page.headers['x-frame-options'], 'DENY');
+});
