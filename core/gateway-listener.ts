@@ -1,43 +1,24 @@
 /**
- * The public listener: Fastify with one catch-all route. Routes are frozen once Fastify starts,
- * so all routing lives behind this route in the swappable Pipeline. Bodies are not parsed here:
- * the content-type parser hands the raw stream through and the handler decides.
+ * The public listener. Fastify owns the server's lifecycle (listen, close, keep-alive and request
+ * timeouts), but every request goes straight to the gateway's handler: routes would be frozen
+ * once Fastify starts, so all routing lives in the swappable Pipeline anyway, and Fastify's
+ * router, hooks and content-type parsing would only cost time on every request and answer some
+ * inputs (an odd media type, a bad URL) with replies that are not the gateway's envelope.
  */
+import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config-types.js';
 import type { HttpHandler } from './http-handler.js';
 
-const ALL_METHODS = ['GET', 'HEAD', 'POST', 'PUT', 'DELETE', 'PATCH', 'OPTIONS', 'TRACE'] as const;
-
 export function createGatewayListener(server: GatewayConfig['server'], handler: HttpHandler): FastifyInstance {
-  const app = Fastify({
+  return Fastify({
     logger: false,
     keepAliveTimeout: server.keepAliveTimeout,
     requestTimeout: server.requestTimeout,
-    exposeHeadRoutes: false,
     // While draining (core/drain.ts), a request that still arrives on an open keep-alive
     // connection is served, with `Connection: close`, rather than refused: nothing is lost.
     return503OnClosing: false,
-    // The handler checks the path itself (core/path.ts); Fastify must not reject or rewrite it.
-    routerOptions: { ignoreDuplicateSlashes: false, ignoreTrailingSlash: false, maxParamLength: 1_000_000 },
-    frameworkErrors: (_error, request, reply) => {
-      reply.hijack();
-      void handler.handle(request.raw, reply.raw);
-    },
+    // Fastify's own request handler is never attached: the gateway's handler takes every request.
+    serverFactory: () => http.createServer((req, res) => void handler.handle(req, res)),
   });
-  app.removeAllContentTypeParsers();
-  app.addContentTypeParser('*', (_request, _payload, done) => done(null));
-  // Requests are taken over in onRequest, before Fastify looks at Content-Type: it would answer
-  // a malformed media type with a 415 of its own (not an envelope), ahead of the gateway's own
-  // strict check (core/media-type.ts, S18). The route and the not-found handler only make every
-  // method and path reach this hook; a hijacked reply never gets to them.
-  app.addHook('onRequest', (request, reply, done) => {
-    reply.hijack();
-    void handler.handle(request.raw, reply.raw);
-    done();
-  });
-  const unreachable = async () => undefined;
-  app.route({ method: [...ALL_METHODS], url: '/*', handler: unreachable });
-  app.setNotFoundHandler(unreachable);
-  return app;
 }
