@@ -5,7 +5,7 @@
  * GET /__bench/eventloop with its event-loop delay since the last call (perf_hooks
  * monitorEventLoopDelay, milliseconds) and starts a new measurement. Prints `READY <url>`.
  */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -47,4 +47,4 @@ body: { maxBytes: 8MiB, workers: ${workers} }
 `);
 const gateway = await Gateway.start({ configFile: file, watch: false, logger: createLogger('error'), modules: [eventLoopProbe] });
 process.stdout.write(`READY ${gateway.url}\n`);
-process.on('SIGTERM', () => void gateway.close().then(() => process.exit(0)));
+process.on('SIGTERM', () => void gateway.close().then(() => rm(dir, { recursive: true, force: true })).then(() => process.exit(0)));

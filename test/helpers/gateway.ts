@@ -3,6 +3,7 @@
  * paths and hot reload work as for users), listeners bind to 127.0.0.1 port 0, file watching is
  * off unless asked for, and everything is closed at teardown.
  */
+import { rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -36,8 +37,16 @@ export function withTestListeners(yaml: string): string {
   return `${lines.join('\n')}\n${yaml}`;
 }
 
+/** Temporary directories of this test process, removed when it exits whatever the tests did. */
+const tempDirs = new Set<string>();
+process.once('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
 export async function makeTempDir(prefix = 'labelgate-test-'): Promise<string> {
-  return mkdtemp(path.join(tmpdir(), prefix));
+  const dir = await mkdtemp(path.join(tmpdir(), prefix));
+  tempDirs.add(dir);
+  return dir;
 }
 
 export async function startGateway(t: Teardown, yaml: string, options: Partial<GatewayOptions> & { files?: Record<string, string> } = {}): Promise<TestGateway> {
