@@ -16,10 +16,11 @@ import { makeTempDir } from '../../helpers/gateway.js';
 import { ENTRANCE, registerEntrance, startScaleOut } from '../../helpers/scale-out.js';
 
 const { etcd, a, b, upstream, yaml } = await startScaleOut(t);
-t.equal((await registerEntrance(a, 'e-35', upstream.port)).status, 204);
 const connection = new EtcdConnection({ endpoints: etcd.endpoints, prefix: '/scale-out/', timeout: 2000 }, createLogger('silent'));
 t.teardown(() => connection.close());
 const dir = await makeTempDir();
+// Last of the set-up: tap ends a root test whose last assertion is followed by an idle wait.
+t.equal((await registerEntrance(a, 'e-35', upstream.port)).status, 204);
 
 /** A document routing /api/rest_j/v1/shared/… to the entrance; it names etcd itself, as a local file would. */
 function pushed(extraSecurity = ''): string {
