@@ -34,8 +34,19 @@ class AuthTimeout extends Error {
   }
 }
 
-function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
+export function isThenable<T>(value: T | Promise<T>): value is Promise<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+/** A value or its promise: strategies that answer at once (token, a memory session) cost no promise. */
+export type MaybePromise<T> = T | Promise<T>;
+
+/** One call the chain makes for a request: a strategy's `authenticate` or its `getUser`. */
+interface Attempt {
+  readonly strategy: AuthStrategy;
+  call(request: AuthRequest): unknown;
+  /** The principal for what the call answered, or undefined when it found no credentials. */
+  accept(answer: unknown): Principal | undefined;
 }
 
 /** One timer and one promise per call: this runs on every request that has a session. */
@@ -58,27 +69,62 @@ function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
 export class AuthChain {
   readonly strategies: readonly AuthStrategy[];
 
+  /** Built once per config version: the calls `authenticate` makes, in order. */
+  private readonly attempts: readonly Attempt[];
+  private readonly sessionConfigured: boolean;
+
   constructor(plugins: readonly LoadedPlugin<AuthInstance>[], private readonly timeoutMs: number, private readonly logger: Logger) {
     this.strategies = plugins.map((plugin) => ({ name: plugin.name, scheme: plugin.manifest.name, instance: plugin.instance }));
+    this.sessionConfigured = this.hasScheme('session');
+    this.attempts = this.strategies.flatMap((strategy) => {
+      const { authenticate, getUser } = strategy.instance;
+      const attempts: Attempt[] = [];
+      if (authenticate) {
+        attempts.push({
+          strategy,
+          call: (request) => authenticate.call(strategy.instance, request),
+          accept: (principal) => (principal ? this.checked(strategy, principal as Principal) : undefined),
+        });
+      }
+      if (getUser) {
+        attempts.push({
+          strategy,
+          call: (request) => getUser.call(strategy.instance, request),
+          accept: (user) => (user !== undefined ? this.checked(strategy, this.fromSso(user as SsoUser)) : undefined),
+        });
+      }
+      return attempts;
+    });
+  }
+
+  /** Whether a `session` strategy is configured (asked on every pass-through request). */
+  get hasSession(): boolean {
+    return this.sessionConfigured;
   }
 
   hasScheme(scheme: string): boolean {
     return this.strategies.some((strategy) => strategy.scheme === scheme);
   }
 
-  /** The first strategy's principal for credentials the request carries (optionally of one scheme only). */
-  async authenticate(request: AuthRequest, scheme?: string): Promise<Principal | undefined> {
-    for (const strategy of this.strategies) {
-      if (scheme !== undefined && strategy.scheme !== scheme) continue;
-      const { instance } = strategy;
-      if (instance.authenticate) {
-        const principal = await this.guard(strategy, () => instance.authenticate!(request));
-        if (principal) return this.checked(strategy, principal);
+  /**
+   * The first strategy's principal for credentials the request carries (optionally of one scheme
+   * only). Answers at once while every strategy asked answers at once; a refusal may be thrown
+   * synchronously then, so callers `await` inside a try.
+   */
+  authenticate(request: AuthRequest, scheme?: string): MaybePromise<Principal | undefined> {
+    return this.attemptFrom(0, request, scheme);
+  }
+
+  private attemptFrom(first: number, request: AuthRequest, scheme: string | undefined): MaybePromise<Principal | undefined> {
+    for (let index = first; index < this.attempts.length; index++) {
+      const attempt = this.attempts[index]!;
+      if (scheme !== undefined && attempt.strategy.scheme !== scheme) continue;
+      const answer = this.guard(attempt.strategy, () => attempt.call(request));
+      if (isThenable(answer)) {
+        return answer.then((settled) => attempt.accept(settled) ?? this.attemptFrom(index + 1, request, scheme));
       }
-      if (instance.getUser) {
-        const user = await this.guard(strategy, () => instance.getUser!(request));
-        if (user !== undefined) return this.checked(strategy, this.fromSso(user));
-      }
+      const principal = attempt.accept(answer);
+      if (principal) return principal;
     }
     return undefined;
   }
@@ -131,14 +177,23 @@ export class AuthChain {
     return { user: principal.user, admin: principal.admin === true, via: strategy.name, ...(ticket ? { ticket } : {}) };
   }
 
-  private async guard<T>(strategy: AuthStrategy, call: () => T | Promise<T>): Promise<T> {
+  /** Calls into a plugin: a GatewayError passes as is; anything else, or no answer in time, is a 401 (fail closed). */
+  private guard<T>(strategy: AuthStrategy, call: () => T | Promise<T>): MaybePromise<T> {
+    let result: T | Promise<T>;
     try {
-      const result = call();
-      return isThenable(result) ? await withTimeout(result, this.timeoutMs) : result;
+      result = call();
     } catch (error) {
-      if (error instanceof GatewayError) throw error;
-      this.logger.error({ err: error, strategy: strategy.name }, 'auth strategy failed; request refused');
-      throw new GatewayError('LG_ERR_AUTH_PLUGIN_FAILED', {}, { cause: error });
+      throw this.refusal(strategy, error);
     }
+    if (!isThenable(result)) return result;
+    return withTimeout(result, this.timeoutMs).catch((error: unknown) => {
+      throw this.refusal(strategy, error);
+    });
+  }
+
+  private refusal(strategy: AuthStrategy, error: unknown): GatewayError {
+    if (error instanceof GatewayError) return error;
+    this.logger.error({ err: error, strategy: strategy.name }, 'auth strategy failed; request refused');
+    return new GatewayError('LG_ERR_AUTH_PLUGIN_FAILED', {}, { cause: error });
   }
 }

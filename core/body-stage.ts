@@ -53,7 +53,8 @@ export class BodyStage {
   constructor(readonly settings: GatewayConfig['body'], readonly pool: BodyPool) {}
 
   /** Reads, checks and parses the body when this request's parser needs it; the bytes to forward. */
-  async read(req: IncomingMessage, request: LazyParseRequest, hit: ParserHit): Promise<Buffer | undefined> {
+  /** Answers at once (no promise) when the body is not needed, which is most requests. */
+  read(req: IncomingMessage, request: LazyParseRequest, hit: ParserHit): Buffer | undefined | Promise<Buffer | undefined> {
     const { schema } = hit.entry.body;
     if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return undefined;
     if (!hasBody(req)) {
@@ -64,6 +65,10 @@ export class BodyStage {
       const problem = jsonMediaTypeProblem(req.headers, req.rawHeaders);
       if (problem) throw new GatewayError('LG_ERR_BODY_MEDIA_TYPE', { reason: problem });
     }
+    return this.collect(req, request, schema);
+  }
+
+  private async collect(req: IncomingMessage, request: LazyParseRequest, schema: ParserHit['entry']['body']['schema']): Promise<Buffer | undefined> {
     const { maxBytes, workerThreshold, timeout } = this.settings;
     const collected = await collectBody(req, maxBytes, this.pool.workers > 0 ? workerThreshold : Infinity);
     const { outcome, bytes } = await this.pool.parse(collected, schema, { workerThreshold, timeout });

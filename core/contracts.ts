@@ -229,8 +229,11 @@ export type AuthManifest<Options = any> = PluginManifest<'auth', AuthInstance, O
 export interface SessionService {
   /** Starts a session and returns its ticket (the cookie value). */
   issue(principal: Omit<Principal, 'ticket'>): Promise<string>;
-  /** The principal of a live session (idle TTL, refreshed past half of it), else `undefined`. */
-  verify(ticket: string): Promise<Principal | undefined>;
+  /**
+   * The principal of a live session (idle TTL, refreshed past half of it), else `undefined`;
+   * given at once when the session store is in this process, so `await` the result.
+   */
+  verify(ticket: string): Principal | undefined | Promise<Principal | undefined>;
   revoke(ticket: string): Promise<void>;
   /** The ticket cookie's name (`security.session.cookie`). */
   readonly cookieName: string;

@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger, ParseTarget, Principal, ProxyRequest, RouteChoice } from './contracts.js';
+import { isThenable } from './auth-chain.js';
 import { IncomingAuthRequest } from './auth-request.js';
 import type { ClientAddress } from './client-address.js';
 import { hasBody } from './body-reader.js';
@@ -77,15 +78,17 @@ export class HttpHandler {
     if (pipeline.security.screen(context)) return;
     const endpoint = this.deps.localEndpoints.find(context.path);
     if (endpoint) return this.local(context, endpoint);
-    this.authenticated(context, pipeline.security.isPassThrough(context.path)
-      ? await pipeline.security.passThroughPrincipal(context)
-      : await pipeline.security.authenticate(context));
+    const principal = pipeline.security.isPassThrough(context.path)
+      ? pipeline.security.passThroughPrincipal(context)
+      : pipeline.security.authenticate(context);
+    this.authenticated(context, isThenable(principal) ? await principal : principal);
 
     const request = new LazyParseRequest(context.method, context.path, context.target.query, context.req.headers);
     const hit = pipeline.parsers.find(context.method, context.path);
     if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: context.path });
     context.exchange.route = hit.entry;
-    const body = await pipeline.body.read(context.req, request, hit);
+    const pendingBody = pipeline.body.read(context.req, request, hit);
+    const body = isThenable(pendingBody) ? await pendingBody : pendingBody;
     const parsed = hit.entry.parser.parse(request, hit.match);
     const choice = this.route(context, parsed);
     context.exchange.application = choice.application;

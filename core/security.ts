@@ -11,7 +11,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInstance, AuthRequest, Logger, Principal } from './contracts.js';
-import { AuthChain } from './auth-chain.js';
+import { AuthChain, isThenable, type MaybePromise } from './auth-chain.js';
 import { AddressSet, resolveClient, type ClientAddress } from './client-address.js';
 import type { GatewayConfig } from './config-types.js';
 import { CorsPolicy } from './cors.js';
@@ -34,6 +34,8 @@ export interface ScreenedRequest {
   readonly res?: ServerResponse;
   readonly clientIp: string;
 }
+
+const viaSession = (principal: Principal | undefined): Principal | undefined => principal && { ...principal, via: 'session' };
 
 export class SecurityPolicy {
   readonly trustedProxies: AddressSet;
@@ -97,19 +99,22 @@ export class SecurityPolicy {
    * upstream (Linkis backends behind `/dss/` read the ticket): a valid session cookie gives the
    * principal, anything else gives none and its ticket is dropped. No strategy is called.
    */
-  async passThroughPrincipal(request: AuthRequest): Promise<Principal | undefined> {
+  passThroughPrincipal(request: AuthRequest): MaybePromise<Principal | undefined> {
     const sessions = this.sessions;
-    if (!sessions || !this.chain.hasScheme('session')) return undefined;
+    if (!sessions || !this.chain.hasSession) return undefined;
     const ticket = request.cookies[sessions.cookieName];
     if (!ticket) return undefined;
-    const principal = await sessions.verify(ticket);
-    return principal && { ...principal, via: 'session' };
+    const principal = sessions.verify(ticket);
+    return isThenable(principal) ? principal.then(viaSession) : viaSession(principal);
   }
 
   /** The principal for the credentials the request carries (optionally of one scheme), else a 401. */
-  async authenticate(request: AuthRequest, scheme?: string): Promise<Principal> {
-    const principal = await this.chain.authenticate(request, scheme);
-    if (principal) return principal;
+  authenticate(request: AuthRequest, scheme?: string): MaybePromise<Principal> {
+    const principal = this.chain.authenticate(request, scheme);
+    return isThenable(principal) ? principal.then((settled) => settled ?? this.refuse(request)) : principal ?? this.refuse(request);
+  }
+
+  private refuse(request: AuthRequest): never {
     throw this.unauthenticated(request);
   }
 

@@ -18,13 +18,13 @@ import { assertSafeHeaderValue } from './outbound-headers.js';
 export const USER_HEADER = 'x-linkis-user';
 export const INNER_REQUEST_COOKIE = 'dataworkcloud_inner_request';
 
-/** The Cookie header without the named cookies; '' when nothing is left. */
-export function withoutCookies(header: string, names: ReadonlySet<string>): string {
+/** The Cookie header without the gateway-owned cookies `ticketCookie` and the inner-request flag; '' when nothing is left. */
+export function withoutGatewayCookies(header: string, ticketCookie: string): string {
   const kept: string[] = [];
   for (const part of header.split(';')) {
     const eq = part.indexOf('=');
     const name = (eq === -1 ? part : part.slice(0, eq)).trim();
-    if (name !== '' && !names.has(name)) kept.push(part.trim());
+    if (name !== '' && name !== ticketCookie && name !== INNER_REQUEST_COOKIE) kept.push(part.trim());
   }
   return kept.join('; ');
 }
@@ -42,7 +42,7 @@ export function applyUpstreamIdentity(
   const incoming = Array.isArray(headers.cookie) ? headers.cookie.join('; ') : headers.cookie;
   let cookie = incoming;
   if (incoming !== undefined && (incoming.includes(ticketCookie) || incoming.includes(INNER_REQUEST_COOKIE))) {
-    cookie = withoutCookies(incoming, new Set([ticketCookie, INNER_REQUEST_COOKIE]));
+    cookie = withoutGatewayCookies(incoming, ticketCookie);
   }
   if (principal) {
     assertSafeHeaderValue(principal.user);

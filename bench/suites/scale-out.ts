@@ -96,7 +96,7 @@ interface Measured extends LoadResult {
 
 /** Both gateways run side by side (idle while the other is measured); rounds alternate between them. */
 async function throughput(dir: string, registries: Record<string, string>): Promise<Record<string, Measured[]>> {
-  const upstream = await startNode(path.join(HERE, '../lib/upstream-process.js'), [], 1);
+  const upstream = await startNode(path.join(HERE, '../lib/echo-server.js'), ['publicservice'], 1);
   const gateways: Record<string, Started & { urls: Urls }> = {};
   const results: Record<string, Measured[]> = Object.fromEntries(Object.keys(registries).map((name) => [name, []]));
   try {

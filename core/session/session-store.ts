@@ -16,6 +16,11 @@ export interface SessionRecord {
 
 export interface SessionStore {
   get(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * The same answer as `get`, given at once, for stores that hold their records in this process;
+   * absent on stores that must ask elsewhere. Lets a live session cost no promise and no timer.
+   */
+  peek?(id: string): SessionRecord | undefined;
   /** Creates or replaces a record; the store may forget it once `expiresAt` (ms epoch) has passed. */
   put(id: string, record: SessionRecord, expiresAt: number): Promise<void>;
   delete(id: string): Promise<void>;
@@ -37,6 +42,10 @@ export class MemorySessionStore implements SessionStore {
   }
 
   async get(id: string): Promise<SessionRecord | undefined> {
+    return this.peek(id);
+  }
+
+  peek(id: string): SessionRecord | undefined {
     const entry = this.records.get(id);
     if (!entry) return undefined;
     if (entry.expiresAt <= this.clock()) {
