@@ -15,7 +15,7 @@ import type WebSocket from 'ws';
 import { instanceAt, type AuthRequest, type Logger, type Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
 import { routingFacts } from './body-parse.js';
-import { findDuplicateKey } from './json-keys.js';
+import { findDuplicateKeyParsed } from './json-keys.js';
 import { GatewayError } from './errors.js';
 import { outboundHeaders } from './outbound-headers.js';
 import { LazyParseRequest } from './parse-stage.js';
@@ -105,7 +105,7 @@ export class MultiplexSession {
       const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
       if (hit.entry.parser.needsBody?.(request, hit.match)) {
         // S19: the label routed on must be the one the instance reads, so no key may repeat.
-        const duplicate = findDuplicateKey(Buffer.from(text), 'all');
+        const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json);
         if (duplicate) throw new GatewayError('LG_ERR_BODY_DUPLICATE_KEY', { ...duplicate });
         request.body = routingFacts(frame.data);
       }
