@@ -11,6 +11,7 @@
  * client's buffer drains to half the limit.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { instanceAt, type AuthRequest, type Logger, type Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
@@ -27,6 +28,7 @@ import { CLOSE_NORMAL, CLOSE_POLICY_VIOLATION } from './ws-close-codes.js';
 import { errorFrame, frameIdentity, parseClientFrame } from './ws-frames.js';
 import type { WebSocketStats } from './ws-stats.js';
 import { UpstreamLink } from './ws-upstream.js';
+import { WriteBatch } from './ws-write-batch.js';
 
 /** What the handshake established, reused (read-only) by every frame. */
 export interface Handshake {
@@ -71,8 +73,11 @@ export class MultiplexSession {
   private closing = false;
   private pausedUpstreams = false;
   private clientAlive = true;
+  private readonly batch: WriteBatch;
 
-  constructor(private readonly client: WebSocket, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
+  /** `socket` is the client's connection under `client`: relayed frames are written to it in batches. */
+  constructor(private readonly client: WebSocket, socket: Duplex, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
+    this.batch = new WriteBatch(socket);
     client.on('message', (data, isBinary) => {
       deps.stats.framesFromClients++;
       const text = isBinary ? undefined : data.toString();
@@ -158,6 +163,7 @@ export class MultiplexSession {
   private relayToClient(data: WebSocket.RawData, isBinary: boolean, limit: number): void {
     if (this.client.readyState !== this.client.OPEN) return;
     this.deps.stats.framesToClients++;
+    this.batch.hold();
     this.client.send(data as Buffer, { binary: isBinary }, () => {
       if (this.pausedUpstreams && this.client.bufferedAmount <= limit / 2) {
         this.pausedUpstreams = false;
