@@ -39,6 +39,7 @@ export class UpstreamLink {
     this.socket.once('upgrade', (response) => (this.batch = new WriteBatch(response.socket)));
     this.socket.on('open', () => {
       this.opened = true;
+      this.batch?.hold();
       for (const frame of this.queue.splice(0)) this.socket.send(frame.text);
       this.queuedBytes = 0;
     });
