@@ -3,6 +3,7 @@ import type { Benchmark } from './lib/report.js';
 
 export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./suites/proxy.js').then((m) => m.default),
+  () => import('./suites/websocket.js').then((suite) => suite.websocket),
   () => import('./suites/registry-change.js').then((suite) => suite.registryChange),
   () => import('./suites/routing-scale.js').then((suite) => suite.routingScale),
   () => import('./suites/auth-overhead.js').then((module) => module.authOverhead),

@@ -101,3 +101,56 @@ export function findDuplicateKey(bytes: Buffer, scope: DuplicateScope): Duplicat
   }
   return undefined;
 }
+
+/** How many keys the JSON text `bytes` (valid JSON) writes, repeated ones included. */
+function writtenKeys(bytes: Buffer): number {
+  const objects: boolean[] = [];
+  let count = 0;
+  let expectKey = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const byte = bytes[i]!;
+    if (byte === QUOTE) {
+      if (expectKey) count++;
+      i = stringEnd(bytes, i);
+    } else if (byte === 0x7b || byte === 0x5b) {
+      objects.push(byte === 0x7b);
+      expectKey = byte === 0x7b;
+    } else if (byte === 0x7d || byte === 0x5d) {
+      objects.pop();
+      expectKey = false;
+    } else if (byte === 0x3a) {
+      expectKey = false;
+    } else if (byte === 0x2c) {
+      expectKey = objects[objects.length - 1]!;
+    }
+  }
+  return count;
+}
+
+/** How many keys the objects of a JSON.parse result hold (walked without recursion: nesting is the text's to choose). */
+function parsedKeys(value: unknown): number {
+  let count = 0;
+  const pending: unknown[] = [value];
+  while (pending.length > 0) {
+    const next = pending.pop();
+    if (typeof next !== 'object' || next === null) continue;
+    if (Array.isArray(next)) {
+      for (const item of next) pending.push(item);
+      continue;
+    }
+    const keys = Object.keys(next);
+    count += keys.length;
+    for (const key of keys) pending.push((next as Record<string, unknown>)[key]);
+  }
+  return count;
+}
+
+/**
+ * `findDuplicateKey(bytes, 'all')` for a text already parsed into `parsed`. JSON.parse keeps one
+ * of equal keys, so the text repeats a key exactly when it writes more keys than the parsed
+ * objects hold; counting both is cheaper than collecting every key, and only a text that does
+ * repeat one is scanned for where.
+ */
+export function findDuplicateKeyParsed(bytes: Buffer, parsed: unknown): DuplicateKey | undefined {
+  return writtenKeys(bytes) === parsedKeys(parsed) ? undefined : findDuplicateKey(bytes, 'all');
+}

@@ -10,6 +10,8 @@ export interface ClientFrame {
   readonly method: string;
   readonly id?: unknown;
   readonly data: unknown;
+  /** The whole frame as JSON.parse read it. */
+  readonly json: Readonly<Record<string, unknown>>;
 }
 
 /** Parses a client text frame; throws LG_ERR_WS_BAD_FRAME with the reason. */
@@ -23,7 +25,7 @@ export function parseClientFrame(text: string): ClientFrame {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new GatewayError('LG_ERR_WS_BAD_FRAME', { reason: 'not an object' });
   const frame = value as Record<string, unknown>;
   if (typeof frame.method !== 'string' || frame.method === '') throw new GatewayError('LG_ERR_WS_BAD_FRAME', { reason: '"method" is missing' });
-  return { method: frame.method, id: frame.id, data: frame.data };
+  return { method: frame.method, id: frame.id, data: frame.data, json: frame };
 }
 
 /** The method and id of a frame that may not have parsed, for its error answer. */

@@ -104,7 +104,7 @@ export class WebSocketGateway {
       return;
     }
     server.handleUpgrade(req, socket, head, (ws) => {
-      const session = new MultiplexSession(ws, handshake, { ...this.deps, stats: this.stats });
+      const session = new MultiplexSession(ws, socket, handshake, { ...this.deps, stats: this.stats });
       this.sessions.add(session);
       this.stats.track(ws);
       ws.once('close', () => this.sessions.delete(session));

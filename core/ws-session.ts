@@ -11,11 +11,12 @@
  * client's buffer drains to half the limit.
  */
 import type { IncomingHttpHeaders } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { instanceAt, type AuthRequest, type Logger, type Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
 import { routingFacts } from './body-parse.js';
-import { findDuplicateKey } from './json-keys.js';
+import { findDuplicateKeyParsed } from './json-keys.js';
 import { GatewayError } from './errors.js';
 import { outboundHeaders } from './outbound-headers.js';
 import { LazyParseRequest } from './parse-stage.js';
@@ -27,6 +28,7 @@ import { CLOSE_NORMAL, CLOSE_POLICY_VIOLATION } from './ws-close-codes.js';
 import { errorFrame, frameIdentity, parseClientFrame } from './ws-frames.js';
 import type { WebSocketStats } from './ws-stats.js';
 import { UpstreamLink } from './ws-upstream.js';
+import { WriteBatch } from './ws-write-batch.js';
 
 /** What the handshake established, reused (read-only) by every frame. */
 export interface Handshake {
@@ -71,8 +73,11 @@ export class MultiplexSession {
   private closing = false;
   private pausedUpstreams = false;
   private clientAlive = true;
+  private readonly batch: WriteBatch;
 
-  constructor(private readonly client: WebSocket, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
+  /** `socket` is the client's connection under `client`: relayed frames are written to it in batches. */
+  constructor(private readonly client: WebSocket, socket: Duplex, private readonly handshake: Handshake, private readonly deps: SessionDeps) {
+    this.batch = new WriteBatch(socket);
     client.on('message', (data, isBinary) => {
       deps.stats.framesFromClients++;
       const text = isBinary ? undefined : data.toString();
@@ -105,7 +110,7 @@ export class MultiplexSession {
       const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
       if (hit.entry.parser.needsBody?.(request, hit.match)) {
         // S19: the label routed on must be the one the instance reads, so no key may repeat.
-        const duplicate = findDuplicateKey(Buffer.from(text), 'all');
+        const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json);
         if (duplicate) throw new GatewayError('LG_ERR_BODY_DUPLICATE_KEY', { ...duplicate });
         request.body = routingFacts(frame.data);
       }
@@ -158,6 +163,7 @@ export class MultiplexSession {
   private relayToClient(data: WebSocket.RawData, isBinary: boolean, limit: number): void {
     if (this.client.readyState !== this.client.OPEN) return;
     this.deps.stats.framesToClients++;
+    this.batch.hold();
     this.client.send(data as Buffer, { binary: isBinary }, () => {
       if (this.pausedUpstreams && this.client.bufferedAmount <= limit / 2) {
         this.pausedUpstreams = false;

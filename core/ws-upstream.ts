@@ -5,6 +5,7 @@
  * the socket is terminated.
  */
 import WebSocket from 'ws';
+import { WriteBatch } from './ws-write-batch.js';
 
 export interface QueuedFrame {
   readonly text: string;
@@ -25,6 +26,7 @@ export class UpstreamLink {
   private opened = false;
   private closed = false;
   private alive = true;
+  private batch: WriteBatch | undefined;
 
   constructor(
     url: string,
@@ -34,8 +36,10 @@ export class UpstreamLink {
     private readonly handlers: UpstreamLinkHandlers,
   ) {
     this.socket = new WebSocket(url, { headers: headers as Record<string, string>, perMessageDeflate: false, maxPayload, handshakeTimeout: 10_000 });
+    this.socket.once('upgrade', (response) => (this.batch = new WriteBatch(response.socket)));
     this.socket.on('open', () => {
       this.opened = true;
+      this.batch?.hold();
       for (const frame of this.queue.splice(0)) this.socket.send(frame.text);
       this.queuedBytes = 0;
     });
@@ -70,6 +74,7 @@ export class UpstreamLink {
       this.queuedBytes += size;
       return true;
     }
+    this.batch?.hold();
     this.socket.send(frame.text, onWritten);
     return true;
   }

@@ -40,30 +40,46 @@ export interface Started {
   stop(): Promise<void>;
 }
 
+/** A child not ready within this is killed; one not gone this long after SIGTERM gets SIGKILL. */
+const READY_TIMEOUT_MS = 120_000;
+const STOP_TIMEOUT_MS = 15_000;
+
 /** Runs a node script that prints `READY <url>` once it listens. */
 export function startNode(script: string, args: string[], core?: number, env: NodeJS.ProcessEnv = {}, niceness = 0): Promise<Started> {
   return new Promise((resolve, reject) => {
     const [command, fullArgs] = pinned(process.execPath, [script, ...args], core, niceness);
     const child = spawn(command, fullArgs, { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, ...env } });
+    const notReady = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${script} was not ready within ${READY_TIMEOUT_MS / 1000} s`));
+    }, READY_TIMEOUT_MS);
     let buffered = '';
     const onData = (chunk: Buffer) => {
       buffered += chunk.toString();
       const match = /READY (\S+)/.exec(buffered);
       if (!match) return;
+      clearTimeout(notReady);
       child.stdout!.off('data', onData);
       child.stdout!.resume();
       resolve({
         url: match[1]!,
         child,
         stop: () => new Promise((done) => {
-          if (child.exitCode !== null) return done();
-          child.once('exit', () => done());
+          if (child.exitCode !== null || child.signalCode !== null) return done();
+          const kill = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            done();
+          });
           child.kill('SIGTERM');
         }),
       });
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`${script} exited with ${code} before it was ready`)));
+    child.once('exit', (code) => {
+      clearTimeout(notReady);
+      reject(new Error(`${script} exited with ${code} before it was ready`));
+    });
     child.once('error', reject);
   });
 }

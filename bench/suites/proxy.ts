@@ -5,36 +5,20 @@
  * proxies run on core 0, the upstream and the load generator on core 1, so the proxy saturates.
  * Each proxy's CPU time per request is the steadier figure on a shared machine.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { cpuSeconds } from '../lib/cpu.js';
+import { singleUpstreamConfig, startGatewayProcess } from '../lib/gateway-target.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startNode, type Started } from '../lib/processes.js';
 import type { Benchmark, BenchResult } from '../lib/report.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ECHO = path.join(HERE, '..', 'lib', 'echo-server.js');
-const GATEWAY = path.join(HERE, '..', 'lib', 'gateway-process.js');
 const PEER = path.join(HERE, '..', 'servers', 'fastify-proxy.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const PATH = '/api/rest_j/v1/jobhistory/list';
-
-/** A gateway config routing /api/rest_j/v1/… to the one upstream, with no login needed. */
-function proxyConfig(upstreamUrl: string, access: boolean): string {
-  return `server: { host: 127.0.0.1, port: 0 }
-admin: { host: 127.0.0.1, port: 0 }
-labels: { file: ./labels.json }
-dataDir: ./data
-registry:
-  static:
-    - { app: linkis-ps-publicservice, instances: ["${new URL(upstreamUrl).host}"] }
-security: { passThrough: ["^/api/"] }
-log: { level: ${access ? 'info' : 'warn'}, access: ${access} }
-`;
-}
 
 interface Target {
   readonly label: string;
@@ -49,20 +33,10 @@ interface Sample {
   readonly cpuMicros: number | undefined;
 }
 
-async function gatewayTarget(label: string, yaml: string): Promise<Target> {
-  const dir = await mkdtemp(path.join(tmpdir(), 'labelgate-bench-'));
-  await writeFile(path.join(dir, 'gateway.yaml'), yaml);
+async function gatewayTarget(label: string, upstreamUrl: string, access: boolean): Promise<Target> {
   // Access lines go to the child's stdout, which the benchmark reads and drops (as a log shipper would).
-  const started = await startNode(GATEWAY, [path.join(dir, 'gateway.yaml')], 0);
-  return {
-    label,
-    url: (JSON.parse(started.url) as { gateway: string }).gateway,
-    pid: started.child.pid,
-    stop: async () => {
-      await started.stop();
-      await rm(dir, { recursive: true, force: true });
-    },
-  };
+  const started = await startGatewayProcess(singleUpstreamConfig('linkis-ps-publicservice', upstreamUrl, '^/api/', access));
+  return { label, url: started.gateway, pid: started.pid, stop: () => started.stop() };
 }
 
 const processTarget = (label: string, started: Started, pid: boolean): Target => ({
@@ -98,8 +72,8 @@ export default {
     const samples = new Map<string, Sample[]>();
     try {
       targets.push(processTarget('@fastify/http-proxy', await startNode(PEER, [upstream.url], 0), true));
-      targets.push(await gatewayTarget('labelgate', proxyConfig(upstream.url, false)));
-      targets.push(await gatewayTarget('labelgate, access log on', proxyConfig(upstream.url, true)));
+      targets.push(await gatewayTarget('labelgate', upstream.url, false));
+      targets.push(await gatewayTarget('labelgate, access log on', upstream.url, true));
       for (const target of targets) await runLoad({ url: target.url + PATH, connections: 50, durationSeconds: 2 }, 1); // warm-up
       for (let round = 0; round < ROUNDS; round++) {
         for (const target of targets) {

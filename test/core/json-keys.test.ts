@@ -1,5 +1,6 @@
 import t from 'tap';
-import { findDuplicateKey } from '../../core/json-keys.js';
+import fc from 'fast-check';
+import { findDuplicateKey, findDuplicateKeyParsed } from '../../core/json-keys.js';
 
 const scan = (text: string, scope: 'routing' | 'all') => findDuplicateKey(Buffer.from(text), scope);
 
@@ -27,4 +28,29 @@ t.test('S19: scope all finds a duplicate anywhere, with its pointer', async (t) 
   t.match(scan('[{"x":1},{"x":1,"x\\u0000":2,"x":3}]', 'all'), { pointer: '/1/x' });
   t.equal(scan('{"a":{"c":1},"b":{"c":1},"c":[{"c":1},{"c":2}]}', 'all'), undefined, 'equal keys in different objects are fine');
   t.equal(scan('"just a string"', 'all'), undefined);
+});
+
+t.test('findDuplicateKeyParsed answers as the full scan, from key counts', async (t) => {
+  const cases = [
+    '{"role":"user","role":"admin"}', '{"a":{"b":[1,{"c":1,"c":2}]}}', '[{"x":1},{"x":1,"x\\u0000":2,"x":3}]',
+    '{"a":{"c":1},"b":{"c":1},"c":[{"c":1},{"c":2}]}', '"just a string"', '{"r\\u006fute":1,"route":2}',
+    '{"__proto__":1,"__proto__":2}', '{"__proto__":{"a":1},"b":[]}', '{"s":"{\\"k\\":1,\\"k\\":2}","t":[[],{}]}',
+    '{"1":1,"01":2,"1.0":3}', '{"a":[{"b":1}],"a":[]}', '{}', '[]', '{"id":1,"method":"/x","data":{"labels":{"route":"a"}}}',
+  ];
+  for (const text of cases) t.same(findDuplicateKeyParsed(Buffer.from(text), JSON.parse(text)), scan(text, 'all'), text);
+  const keys = fc.constantFrom('a', 'b', 'a\\u0062', 'ab', '__proto__', '');
+  const json: fc.Arbitrary<string> = fc.letrec<{ value: string }>((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      fc.constantFrom('1', 'null', '"a"', '"a\\"b"'),
+      fc.array(tie('value'), { maxLength: 3 }).map((items) => `[${items.join(',')}]`),
+      fc.array(fc.tuple(keys, tie('value')), { maxLength: 4 }).map((entries) => `{${entries.map(([key, value]) => `"${key}":${value}`).join(',')}}`),
+    ),
+  })).value;
+  fc.assert(fc.property(json, (text) => {
+    const counted = findDuplicateKeyParsed(Buffer.from(text), JSON.parse(text));
+    const scanned = scan(text, 'all');
+    return counted?.pointer === scanned?.pointer && counted?.position === scanned?.position;
+  }), { numRuns: 500 });
+  t.pass('generated texts with repeated and escaped keys: the same answers');
 });
