@@ -45,6 +45,8 @@ t.test('36: while etcd is down traffic flows and writes answer 503; after it ret
   t.equal((await eurekaCall(b, 'PUT', heartbeatPath)).status, 200, 'the lease survived');
   t.equal((await login(b, ALICE.name, ALICE.password)).answer.status, 200, 'logins work again');
   await late.ready();
+  // Its initial read may predate e-36-after, which then arrives through its watch.
+  await eventually(async () => (await entranceIds(late)).length === 2, 5000, 'the late gateway sees both');
   t.same(await entranceIds(late), ['e-36', 'e-36-after'], 'the late gateway synced once etcd answered');
   const outcomes = await traffic.stop();
   t.same(tally(outcomes), { 200: outcomes.length }, 'not one proxied request failed');
