@@ -71,11 +71,12 @@ export class AuthChain {
 
   /** Built once per config version: the calls `authenticate` makes, in order. */
   private readonly attempts: readonly Attempt[];
-  private readonly sessionConfigured: boolean;
+  /** Whether a `session` strategy is configured (asked on every pass-through request). */
+  readonly hasSession: boolean;
 
   constructor(plugins: readonly LoadedPlugin<AuthInstance>[], private readonly timeoutMs: number, private readonly logger: Logger) {
     this.strategies = plugins.map((plugin) => ({ name: plugin.name, scheme: plugin.manifest.name, instance: plugin.instance }));
-    this.sessionConfigured = this.hasScheme('session');
+    this.hasSession = this.hasScheme('session');
     this.attempts = this.strategies.flatMap((strategy) => {
       const { authenticate, getUser } = strategy.instance;
       const attempts: Attempt[] = [];
@@ -95,11 +96,6 @@ export class AuthChain {
       }
       return attempts;
     });
-  }
-
-  /** Whether a `session` strategy is configured (asked on every pass-through request). */
-  get hasSession(): boolean {
-    return this.sessionConfigured;
   }
 
   hasScheme(scheme: string): boolean {

@@ -26,6 +26,7 @@ import { startNode, type Started } from '../lib/processes.js';
 import type { Benchmark, BenchRatio, BenchRow } from '../lib/report.js';
 import { submitPayload } from './payload.js';
 import { crossover, measureThreshold, type ThresholdRow } from './threshold.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GATEWAY_CORE = 0;
@@ -70,11 +71,6 @@ interface ModeResult {
 async function eventLoopP99(gateway: string): Promise<number> {
   const answer = await request(`${gateway}/__bench/eventloop`);
   return ((await answer.body.json()) as { data: { p99: number } }).data.p99;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
 }
 
 /**

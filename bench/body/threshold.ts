@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { BodyPool, ownedCopy } from '../../core/body-pool.js';
 import { createLogger } from '../../core/logger.js';
 import { submitPayload } from './payload.js';
+import { median } from '../lib/median.js';
 
 export interface ThresholdRow {
   readonly size: number;
@@ -21,11 +22,6 @@ export interface ThresholdRow {
 }
 
 const BUDGET_MS = 250;
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
 
 async function measureSize(pool: BodyPool, size: number): Promise<ThresholdRow> {
   const text = Buffer.from(submitPayload(size));

@@ -19,6 +19,7 @@ import { cpuSeconds } from '../lib/cpu.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startNode } from '../lib/processes.js';
 import type { Benchmark, BenchResult } from '../lib/report.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ROUNDS = 3;
@@ -54,9 +55,8 @@ interface Measured extends LoadResult {
   readonly cpuPerRequest: number;
 }
 
-function median(results: Measured[], pick: (result: Measured) => number): number {
-  const sorted = results.map(pick).sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
+function medianOf(results: readonly Measured[], pick: (result: Measured) => number): number {
+  return median(results.map(pick));
 }
 
 export const authOverhead: Benchmark = {
@@ -95,14 +95,14 @@ export const authOverhead: Benchmark = {
           results[name]!.push(await measure(variant));
         }
       }
-      const rps = (name: string) => median(results[name]!, (result) => result.rps);
-      const cpu = (name: string) => median(results[name]!, (result) => result.cpuPerRequest);
+      const rps = (name: string) => medianOf(results[name]!, (result) => result.rps);
+      const cpu = (name: string) => medianOf(results[name]!, (result) => result.cpuPerRequest);
       const failures = Object.values(results).flat().reduce((sum, result) => sum + result.errors + result.non2xx, 0);
       return {
         title: 'Authentication overhead (one gateway, same route and upstream)',
         rows: Object.keys(variants).map((name) => ({
           label: name,
-          values: { 'req/s': rps(name), 'p50 ms': median(results[name]!, (r) => r.p50), 'p99 ms': median(results[name]!, (r) => r.p99), 'gateway CPU µs/req': cpu(name) },
+          values: { 'req/s': rps(name), 'p50 ms': medianOf(results[name]!, (r) => r.p50), 'p99 ms': medianOf(results[name]!, (r) => r.p99), 'gateway CPU µs/req': cpu(name) },
         })),
         ratios: [
           { label: 'token req/s ÷ no-auth req/s', value: rps('token') / rps('no auth'), goal: '>= 0.9' },

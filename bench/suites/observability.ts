@@ -11,14 +11,14 @@
  * medians over the windows are compared.
  */
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { readFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startNode } from '../lib/processes.js';
 import type { Benchmark, BenchResult } from '../lib/report.js';
+import { cpuSeconds } from '../lib/cpu.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GATEWAY = path.join(HERE, '..', 'lib', 'gateway-process.js');
@@ -26,7 +26,6 @@ const UPSTREAM = path.join(HERE, '..', 'lib', 'echo-server.js');
 const WINDOW_SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 6);
 const PATH = '/api/rest_j/v1/jobhistory/list';
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout.trim()) || 100;
 
 type Side = 'off' | 'on';
 
@@ -41,26 +40,10 @@ metrics: { enabled: ${side === 'on'} }
 `;
 }
 
-/** User + system CPU seconds of a process (Linux /proc; NaN elsewhere). */
-function cpuSeconds(pid: number): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
-  } catch {
-    return NaN;
-  }
-}
-
 interface Window {
   readonly load: LoadResult;
   /** Gateway CPU per request served, in microseconds. */
   readonly cpuMicros: number;
-}
-
-function median(values: readonly number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const middle = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function summary(windows: readonly Window[]) {
@@ -93,11 +76,11 @@ async function startGateway(dir: string, upstreamHost: string, side: Side): Prom
 
 /** Loads both gateways at once for `seconds`: whatever else runs on the machine hits both alike. */
 async function window(gateways: readonly Gateway[], seconds: number): Promise<Record<Side, Window>> {
-  const before = gateways.map((gateway) => cpuSeconds(gateway.pid));
+  const before = gateways.map((gateway) => cpuSeconds(gateway.pid) ?? NaN);
   const loads = await Promise.all(gateways.map((gateway) => runLoad({ url: gateway.url + PATH, connections: 50, durationSeconds: seconds }, 1)));
   const result = {} as Record<Side, Window>;
   gateways.forEach((gateway, i) => {
-    const cpu = cpuSeconds(gateway.pid) - before[i]!;
+    const cpu = (cpuSeconds(gateway.pid) ?? NaN) - before[i]!;
     result[gateway.side] = { load: loads[i]!, cpuMicros: (cpu / Math.max(loads[i]!.requests, 1)) * 1e6 };
   });
   return result;

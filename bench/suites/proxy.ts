@@ -12,6 +12,7 @@ import { singleUpstreamConfig, startGatewayProcess } from '../lib/gateway-target
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startNode, type Started } from '../lib/processes.js';
 import type { Benchmark, BenchResult } from '../lib/report.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ECHO = path.join(HERE, '..', 'lib', 'echo-server.js');
@@ -50,8 +51,6 @@ async function sample(target: Target): Promise<Sample> {
   const cpuMicros = before === undefined || after === undefined ? undefined : ((after - before) / Math.max(load.requests, 1)) * 1e6;
   return { load, cpuMicros };
 }
-
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 function summary(samples: readonly Sample[]) {
   const cpu = samples.map((s) => s.cpuMicros).filter((v): v is number => v !== undefined);

@@ -12,6 +12,7 @@ import { cpuSeconds } from '../lib/cpu.js';
 import { startNode } from '../lib/processes.js';
 import type { Benchmark, BenchResult } from '../lib/report.js';
 import { PAYLOAD, benchMessages } from '../lib/rpc-messages.js';
+import { median } from '../lib/median.js';
 
 const RECEIVER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'servers', 'rpc-receiver.js');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
@@ -47,8 +48,6 @@ async function measure(once: () => Promise<unknown>, ms: number, receiverPid: nu
     senderUs: (sender.user + sender.system) / count,
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 export const rpcRoundTrips: Benchmark = {
   name: 'rpc',

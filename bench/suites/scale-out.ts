@@ -24,6 +24,7 @@ import { cpuSeconds } from '../lib/cpu.js';
 import { runLoad, type LoadResult } from '../lib/load.js';
 import { startNode, type Started } from '../lib/processes.js';
 import { percentile, type Benchmark, type BenchResult } from '../lib/report.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const GATEWAY = path.join(HERE, '../lib/gateway-process.js');
@@ -121,9 +122,8 @@ async function throughput(dir: string, registries: Record<string, string>): Prom
   return results;
 }
 
-function median(results: readonly Measured[], pick: (result: Measured) => number): number {
-  const sorted = results.map(pick).sort((x, y) => x - y);
-  return sorted[Math.floor(sorted.length / 2)]!;
+function medianOf(results: readonly Measured[], pick: (result: Measured) => number): number {
+  return median(results.map(pick));
 }
 
 export const scaleOut: Benchmark = {
@@ -141,7 +141,7 @@ export const scaleOut: Benchmark = {
       const latencyRow = (label: string, values: number[]) => ({ label, values: { p50_ms: percentile(sorted(values), 50), p99_ms: percentile(sorted(values), 99), max_ms: Math.max(...values) } });
       const loadRow = (label: string, results: Measured[]) => ({
         label,
-        values: { 'req/s': median(results, (r) => r.rps), 'p99 ms': median(results, (r) => r.p99), 'gateway CPU µs/req': median(results, (r) => r.cpuPerRequest), errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0) },
+        values: { 'req/s': medianOf(results, (r) => r.rps), 'p99 ms': medianOf(results, (r) => r.p99), 'gateway CPU µs/req': medianOf(results, (r) => r.cpuPerRequest), errors: results.reduce((sum, r) => sum + r.errors + r.non2xx, 0) },
       });
       const registerP99 = percentile(sorted(timings.register), 99);
       return {
@@ -155,8 +155,8 @@ export const scaleOut: Benchmark = {
         ratios: [
           { label: 'register on A → routed by B, p99 / 1 s goal', value: registerP99 / 1000, goal: '<= 1' },
           { label: 'cancel on A → unrouted by B, p99 / 1 s goal', value: percentile(sorted(timings.cancel), 99) / 1000, goal: '<= 1' },
-          { label: 'etcd store req/s ÷ memory store req/s', value: median(load.etcd!, (r) => r.rps) / median(load.memory!, (r) => r.rps), goal: '>= 0.9' },
-          { label: 'memory store CPU/req ÷ etcd store CPU/req', value: median(load.memory!, (r) => r.cpuPerRequest) / median(load.etcd!, (r) => r.cpuPerRequest), goal: '>= 0.9' },
+          { label: 'etcd store req/s ÷ memory store req/s', value: medianOf(load.etcd!, (r) => r.rps) / medianOf(load.memory!, (r) => r.rps), goal: '>= 0.9' },
+          { label: 'memory store CPU/req ÷ etcd store CPU/req', value: medianOf(load.memory!, (r) => r.cpuPerRequest) / medianOf(load.etcd!, (r) => r.cpuPerRequest), goal: '>= 0.9' },
         ],
         notes: [
           'times include the Eureka call itself and every submit polled until one is routed accordingly',

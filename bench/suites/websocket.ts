@@ -16,6 +16,7 @@ import { runJsonChild, startNode, type Started } from '../lib/processes.js';
 import type { Benchmark, BenchResult, BenchRow } from '../lib/report.js';
 import type { IdleClientsOptions } from '../lib/ws-idle-clients.js';
 import type { WsLoadOptions, WsLoadResult } from '../lib/ws-load.js';
+import { median } from '../lib/median.js';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const ECHO = path.join(HERE, '..', 'servers', 'ws-echo.js');
@@ -77,7 +78,6 @@ async function sample(target: Target, seconds: number): Promise<Sample> {
   return { load, cpuMicros };
 }
 
-const median = (values: readonly number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 function summary(samples: readonly Sample[]) {
