@@ -8,6 +8,7 @@
  * one per `body.workers` count, and a reload that keeps the count keeps the threads.
  */
 import { fileURLToPath } from 'node:url';
+import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
 import type { Logger } from './contracts.js';
 import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
@@ -53,6 +54,11 @@ export function ownedCopy(chunks: readonly Buffer[], size: number): Buffer {
   return adopt(owned);
 }
 
+/** The reason a task is aborted when its thread spent body.timeout on it. */
+class BodyWorkerTimeout extends Error {
+  override readonly name = 'BodyWorkerTimeout';
+}
+
 export class BodyPool {
   /** Bodies parsed on the event loop, in a worker, and worker tasks that crashed or timed out. */
   readonly counts = { inline: 0, worker: 0, failed: 0 };
@@ -81,22 +87,35 @@ export class BodyPool {
     this.counts.worker++;
     const length = bytes.length;
     const owned = transferable.has(bytes) ? bytes : ownedCopy([bytes], length);
+    // body.timeout is the worker's own time on this body: the clock starts when a thread picks
+    // the task up, so neither the wait in the queue nor a replacement thread's start-up counts.
+    // Timing from submission made a long queue time out as a whole and killed busy threads.
+    const started = new MessageChannel();
     const task: BodyTask = {
       bytes: owned.buffer as ArrayBuffer,
       schema: schema ? { key: schema.key, source: schema.source } : null,
+      started: started.port2,
       ...(this.armedFault ? { fault: this.armedFault } : {}),
     };
     this.armedFault = undefined;
+    const deadline = new AbortController();
+    let timer: NodeJS.Timeout | undefined;
+    started.port1.once('message', () => {
+      timer = setTimeout(() => deadline.abort(new BodyWorkerTimeout()), settings.timeout);
+    });
     try {
-      const result = await this.piscina.run(task, { transferList: [task.bytes], signal: AbortSignal.timeout(settings.timeout) });
+      const result = await this.piscina.run(task, { transferList: [task.bytes, started.port2], signal: deadline.signal });
       return { outcome: result.outcome, bytes: adopt(Buffer.from(result.bytes)) };
     } catch (error) {
       this.counts.failed++;
-      const timedOut = (error as { cause?: { name?: string } }).cause?.name === 'TimeoutError';
+      const timedOut = deadline.signal.reason instanceof BodyWorkerTimeout;
       this.logger.error({ err: error, bytes: length }, timedOut ? 'a body worker timed out; it is replaced' : 'a body worker failed; it is replaced');
       throw timedOut
         ? new GatewayError('LG_ERR_BODY_WORKER_TIMEOUT', { timeout: settings.timeout }, { cause: error })
         : new GatewayError('LG_ERR_BODY_WORKER_FAILED', {}, { cause: error });
+    } finally {
+      clearTimeout(timer);
+      started.port1.close();
     }
   }
 

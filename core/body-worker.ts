@@ -16,6 +16,7 @@
  * string beside a body of tens of kilobytes) so that a worker started after a crash can compile
  * it without any handshake.
  */
+import type { MessagePort } from 'node:worker_threads';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { parseBody, type BodyOutcome, type BodySchema, type SchemaSource } from './body-parse.js';
 
@@ -25,6 +26,8 @@ export type BodyFault = 'crash' | 'hang';
 export interface BodyTask {
   readonly bytes: ArrayBuffer;
   readonly schema: SchemaSource | null;
+  /** Told when this thread starts on the task: the pool's body.timeout runs from then. */
+  readonly started: MessagePort;
   readonly fault?: BodyFault;
 }
 
@@ -60,6 +63,8 @@ function injectFault(fault: BodyFault): Promise<never> {
 }
 
 export default async function parseInWorker(task: BodyTask): Promise<unknown> {
+  task.started.postMessage(null);
+  task.started.close();
   if (task.fault) return injectFault(task.fault);
   const outcome = parseBody(Buffer.from(task.bytes), task.schema ? await validatorFor(task.schema) : undefined);
   const result: BodyTaskResult = { outcome, bytes: task.bytes };

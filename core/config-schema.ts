@@ -158,7 +158,7 @@ const body: JsonSchema = {
     maxBytes: size('64MiB'),
     workerThreshold: size('16KiB'),
     workers: { type: 'integer', minimum: 0, default: 2, description: 'body worker threads; 0 parses every body inline' },
-    timeout: duration('10s'),
+    timeout: { ...duration('10s'), description: 'longest a worker thread may spend on one body, from when it starts on it' },
   },
 };
 

@@ -51,6 +51,18 @@ t.test('a worker that exceeds body.timeout is terminated, its request fails with
   for (let i = 0; i < 3; i++) t.equal((await submit(submitBody(THRESHOLD * 2))).status, 200, `request ${i} after the timeout`);
 });
 
+t.test('body.timeout counts a worker\'s own time: a body queued behind a hung one, and the start of its replacement thread, do not count', async (t) => {
+  const { gw, submit } = await startEntranceGateway(t, `{ workers: 1, workerThreshold: ${THRESHOLD}, timeout: 1s }`);
+  gw.gateway.pipeline.body.pool.injectFault('hang');
+  const hung = submit(submitBody(THRESHOLD * 2));
+  // Queued behind the hung task for its whole second, then parsed by a thread that starts afterwards.
+  const queued = submit(submitBody(THRESHOLD * 2));
+  t.equal((await hung).status, 500, 'the hung body fails');
+  const answer = await queued;
+  t.equal(answer.status, 200, 'the queued body is parsed and forwarded');
+  t.equal(answer.json().upstream, 'tagged');
+});
+
 t.test('a reload keeps the worker threads unless body.workers changes', async (t) => {
   const { gw, tagged, plain, submit } = await startEntranceGateway(t, `{ workers: 1, workerThreshold: ${THRESHOLD} }`);
   const first = gw.gateway.pipeline.body.pool;
