@@ -12,6 +12,7 @@ import WebSocket from 'ws';
 import { makeTempDir } from '../helpers/gateway.js';
 import { httpRequest } from '../helpers/http.js';
 import { eventually } from '../helpers/eureka.js';
+import { listeningOn } from '../helpers/cli.js';
 import { CLI } from '../helpers/paths.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 
@@ -42,10 +43,10 @@ parsers: [ { use: rules, options: { rules: [ { name: svc, match: "^/api/rest_j/v
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk));
   child.stderr!.on('data', (chunk: Buffer) => (output += chunk));
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await eventually(() => /labelgate listening on/.test(output) || child.exitCode !== null, 20_000, 'the gateway to start');
-  const match = /labelgate listening on (\S+) \(admin (\S+)\)/.exec(output);
-  if (!match) throw new Error(`the gateway did not start:\n${output}`);
-  return { child, url: match[1]!, adminUrl: match[2]!.replace(/\),?$/, ''), output: () => output, exited };
+  await eventually(() => listeningOn(output) !== undefined || child.exitCode !== null, 20_000, 'the gateway to start');
+  const addresses = listeningOn(output);
+  if (!addresses) throw new Error(`the gateway did not start:\n${output}`);
+  return { child, ...addresses, output: () => output, exited };
 }
 
 async function refusesConnections(url: string): Promise<boolean> {
