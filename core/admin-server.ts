@@ -13,6 +13,7 @@
  */
 import { timingSafeEqual, createHash } from 'node:crypto';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { noticeAwareServer, type ShutdownNotice } from './closing-response.js';
 import { errorEnvelope, ENVELOPE_CONTENT_TYPE, okEnvelope } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { explainRequest } from './explain.js';
@@ -25,6 +26,8 @@ export interface AdminDeps {
   readonly reloader: Reloader;
   readonly registry: RegistryView;
   readonly isReady: () => boolean;
+  /** Set when shutdown begins: from then on every answer closes its connection. */
+  readonly shutdown: ShutdownNotice;
 }
 
 interface ExplainBody {
@@ -82,7 +85,7 @@ function eurekaCredentialsMatch(header: string | undefined, expected: { user: st
 }
 
 export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule[]): FastifyInstance {
-  const app = Fastify({ logger: false, exposeHeadRoutes: false });
+  const app = Fastify({ logger: false, exposeHeadRoutes: false, serverFactory: (handler) => noticeAwareServer(deps.shutdown, handler) });
   const routes: AdminRoute[] = [];
   routeTables.set(app, routes);
   app.addHook('onRoute', (route) => {

@@ -13,6 +13,7 @@ import { ConfigError, formatProblem } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
 import { formatExplanation, explainRequest } from './explain.js';
 import { Gateway } from './gateway.js';
+import { alwaysInfo } from './logger.js';
 import { buildOffline } from './offline-pipeline.js';
 import { CLI_COMMANDS } from './cli-commands.js';
 
@@ -46,7 +47,9 @@ async function start(file: string): Promise<number> {
     printProblems(error);
     return 1;
   }
-  process.stdout.write(`labelgate listening on ${gateway.url} (admin ${gateway.adminUrl}), config ${path.relative(process.cwd(), file) || file}\n`);
+  // stdout carries JSON lines only (`labelgate start | jq`); the first-start password goes to stderr.
+  const config = path.relative(process.cwd(), file) || file;
+  alwaysInfo(gateway.logger).info({ url: gateway.url, admin: gateway.adminUrl, config }, `labelgate listening on ${gateway.url} (admin ${gateway.adminUrl})`);
   const signal = await new Promise<NodeJS.Signals>((resolve) => {
     process.once('SIGTERM', () => resolve('SIGTERM'));
     process.once('SIGINT', () => resolve('SIGINT'));

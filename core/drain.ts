@@ -4,10 +4,10 @@
  *   stop accepting ─► requests in flight finish; each keep-alive connection is closed as soon
  *   as it is idle ─► grace period over? destroy every socket still open (upgraded ones too)
  *
- * Fastify's `close()` stops accepting and marks the instance closing, so a request that still
- * arrives on an open keep-alive connection is answered with `Connection: close`. Node, though,
- * keeps a keep-alive connection open after its last response while the server is closing, and
- * `server.close()` waits for every socket, so idle ones are swept until none is left.
+ * Fastify's `close()` stops accepting, but the gateway's handler bypasses Fastify's routing, so
+ * it is core/closing-response.ts that makes every answer written from the signal on say
+ * `Connection: close` and end its connection. `server.close()` waits for every socket, so idle
+ * ones (a keep-alive connection between requests) are swept until none is left.
  */
 import type { Server } from 'node:http';
 import type { Socket } from 'node:net';

@@ -23,11 +23,22 @@ export function okEnvelope(method: string | null, message: string, data: Record<
   return envelope(method, 0, message, data);
 }
 
+/** An envelope whose `method` the writer fills in (local endpoints: always the request path). */
+export type EnvelopeBody = Omit<Envelope, 'method'>;
+
+export function okBody(message: string, data: Record<string, unknown> = {}): EnvelopeBody {
+  return { status: 0, message, data };
+}
+
 /** The envelope for an error; `data.code` carries the stable code tests and clients branch on. */
 export function errorEnvelope(method: string | null, error: GatewayError): Envelope {
+  return { method, ...errorBody(error) };
+}
+
+export function errorBody(error: GatewayError): EnvelopeBody {
   const data: Record<string, unknown> = { ...error.data, code: error.code };
   if (error.linkisCode !== undefined) data.errCode = error.linkisCode;
-  return envelope(method, error.envelopeStatus, error.message, data);
+  return { status: error.envelopeStatus, message: error.message, data };
 }
 
 export interface ErrorResponse {

@@ -4,7 +4,7 @@
  * that is not registered lists itself.
  */
 import { hostname } from 'node:os';
-import { okEnvelope } from './envelope.js';
+import { okBody } from './envelope.js';
 import { GatewayError } from './errors.js';
 import type { LocalEndpoint } from './local-endpoints.js';
 import type { RegistryView } from './registry/snapshot.js';
@@ -29,7 +29,7 @@ export function gatewayHeartbeat(registry: RegistryView, listenerUrl: () => stri
       if (version !== 'v1') throw new GatewayError('LG_ERR_PARSE_UNSUPPORTED_VERSION', { expected: 'v1', version });
       const registered = registry.snapshot().app(GATEWAY_APPLICATION)?.instances.filter((instance) => instance.status === 'UP') ?? [];
       const gatewayList = registered.length > 0 ? registered.map((instance) => instance.hostPort) : [selfHostPort(listenerUrl())];
-      request.reply(200, okEnvelope(request.target.path, 'Gateway heartbeat ok!', { gatewayList, isHealthy: true }));
+      request.reply(200, okBody('Gateway heartbeat ok!', { gatewayList, isHealthy: true }));
     },
   };
 }

@@ -5,20 +5,21 @@
  * router, hooks and content-type parsing would only cost time on every request and answer some
  * inputs (an odd media type, a bad URL) with replies that are not the gateway's envelope.
  */
-import http from 'node:http';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { GatewayConfig } from './config-types.js';
 import type { HttpHandler } from './http-handler.js';
+import { noticeAwareServer, type ShutdownNotice } from './closing-response.js';
 
-export function createGatewayListener(server: GatewayConfig['server'], handler: HttpHandler): FastifyInstance {
+export function createGatewayListener(server: GatewayConfig['server'], handler: HttpHandler, shutdown: ShutdownNotice): FastifyInstance {
   return Fastify({
     logger: false,
     keepAliveTimeout: server.keepAliveTimeout,
     requestTimeout: server.requestTimeout,
     // While draining (core/drain.ts), a request that still arrives on an open keep-alive
-    // connection is served, with `Connection: close`, rather than refused: nothing is lost.
+    // connection is served, with `Connection: close` (core/closing-response.ts), rather than
+    // refused: nothing is lost.
     return503OnClosing: false,
     // Fastify's own request handler is never attached: the gateway's handler takes every request.
-    serverFactory: () => http.createServer((req, res) => void handler.handle(req, res)),
+    serverFactory: () => noticeAwareServer(shutdown, (req, res) => void handler.handle(req, res)),
   });
 }

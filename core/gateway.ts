@@ -18,6 +18,7 @@ import type { ConfigLayer } from './config-layer.js';
 import { loadConfigFile, type Environment, type LoadedConfig } from './config-loader.js';
 import { ConfigWatcher } from './config-watcher.js';
 import { ConnectionTracker, drainListener } from './drain.js';
+import { ShutdownNotice } from './closing-response.js';
 import { createGatewayListener } from './gateway-listener.js';
 import { HttpHandler } from './http-handler.js';
 import { LocalEndpoints } from './local-endpoints.js';
@@ -76,6 +77,7 @@ export class Gateway {
     readonly logger: Logger,
     readonly context: ModuleContext,
     private readonly connections: ConnectionTracker,
+    private readonly shutdownNotice: ShutdownNotice,
   ) {}
 
   static async start(options: GatewayOptions): Promise<Gateway> {
@@ -133,10 +135,11 @@ export class Gateway {
     });
 
     const handler = new HttpHandler({ holder, registry, localEndpoints, logger, exchanges });
-    const listener = createGatewayListener(loaded.config.server, handler);
+    const shutdown = new ShutdownNotice();
+    const listener = createGatewayListener(loaded.config.server, handler, shutdown);
     const connections = new ConnectionTracker(listener.server);
     let gateway: Gateway | undefined;
-    const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false }, adminModules);
+    const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false, shutdown }, adminModules);
     try {
       await listener.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
       await admin.listen({ host: loaded.config.admin.host, port: loaded.config.admin.port });
@@ -146,7 +149,7 @@ export class Gateway {
     }
     late.addresses = { gateway: addressOf(listener), admin: addressOf(admin) };
     late.servers = { gateway: listener.server, admin: admin.server };
-    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, bodyPools, logger, context, connections);
+    gateway = new Gateway(holder, reloader, registry, listener, admin, modules, pools, bodyPools, logger, context, connections, shutdown);
     for (const module of modules) await module.started?.(context);
     if (options.watch ?? loaded.config.reload.watch) gateway.watch(loaded.config.reload.debounce);
     gateway.ready = true;
@@ -197,6 +200,7 @@ export class Gateway {
 
   private async shutdown(graceMs: number): Promise<void> {
     this.ready = false;
+    this.shutdownNotice.begun = true;
     await this.watcher?.close();
     for (const module of this.modules) await module.draining?.();
     const inflight = this.holder.inflight;

@@ -12,7 +12,7 @@ import { isThenable } from './auth-chain.js';
 import { IncomingAuthRequest } from './auth-request.js';
 import type { ClientAddress } from './client-address.js';
 import { hasBody } from './body-reader.js';
-import { errorResponse, writeEnvelope, type Envelope } from './envelope.js';
+import { errorResponse, writeEnvelope, type EnvelopeBody } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { lingerAfterResponse } from './lingering-close.js';
 import { LocalEndpoints, type LocalEndpoint } from './local-endpoints.js';
@@ -138,7 +138,7 @@ export class HttpHandler {
       cookies: context.cookies,
       auth: context,
       principal: context.principal,
-      reply: (status: number, body: Envelope, headers: Record<string, string | string[]> = {}) => writeEnvelope(context.res, status, body, headers),
+      reply: (status: number, body: EnvelopeBody, headers: Record<string, string | string[]> = {}) => writeEnvelope(context.res, status, { method: context.path, status: body.status, message: body.message, data: body.data }, headers),
     });
   }
 

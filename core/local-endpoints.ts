@@ -7,7 +7,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthRequest, Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
-import type { Envelope } from './envelope.js';
+import type { EnvelopeBody } from './envelope.js';
 import type { RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
 
@@ -24,8 +24,11 @@ export interface LocalRequest {
   readonly auth: AuthRequest;
   /** Set for `user` and `admin` endpoints; for `public` ones when credentials were valid. */
   readonly principal: Principal | undefined;
-  /** Writes an envelope (with the gateway's usual headers); `headers` may add Set-Cookie etc. */
-  reply(httpStatus: number, body: Envelope, headers?: Record<string, string | string[]>): void;
+  /**
+   * Writes the envelope with `method` = the request path, as Linkis answers its own endpoints
+   * (refusals thrown by a handler get the same); `headers` may add Set-Cookie etc.
+   */
+  reply(httpStatus: number, body: EnvelopeBody, headers?: Record<string, string | string[]>): void;
 }
 
 export interface LocalEndpoint {

@@ -12,3 +12,12 @@ export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' |
 export function createLogger(level: LogLevel = 'info', destination?: NodeJS.WritableStream): Logger & { level: string } {
   return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, base: { name: 'labelgate' } }, destination as never) as never;
 }
+
+/**
+ * The same logger writing at info whatever `log.level` says, short of `silent`: for the start-up
+ * line that operators and scripts wait for, so it is a JSON line like every other one on stdout.
+ */
+export function alwaysInfo(logger: Logger): Logger {
+  const underlying = logger as unknown as { level?: string; child(bindings: object, options?: { level: string }): Logger };
+  return underlying.level === 'silent' ? logger : underlying.child({}, { level: 'info' });
+}

@@ -26,6 +26,7 @@ import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
 import { SecurityPolicy } from './security.js';
 import { checkSecurityConfig } from './security-checks.js';
+import { IMPLICIT_SESSION, needsImplicitSession } from './implicit-session.js';
 
 export interface PipelineDeps {
   readonly version: number;
@@ -176,17 +177,21 @@ function compileSecurity(builder: Builder, config: GatewayConfig, auth: LoadedPl
   }
 }
 
+const present = <T>(list: (T | undefined)[]): T[] => list.filter((item): item is T => item !== undefined);
+
 export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): Promise<Pipeline> {
   const builder = new Builder(loaded, deps);
   const { config } = loaded;
 
   const parserPlugins = await Promise.all(config.parsers.map((ref, i) => builder.plugin<ParserInstance>(ref, 'parser', `/parsers/${i}`)));
   const router = await builder.plugin<RouterInstance>(config.router, 'router', '/router');
-  const auth = await Promise.all(config.security.auth.map((ref, i) => builder.plugin<AuthInstance>(ref, 'auth', `/security/auth/${i}`)));
+  const declared = await Promise.all(config.security.auth.map((ref, i) => builder.plugin<AuthInstance>(ref, 'auth', `/security/auth/${i}`)));
+  const auth = needsImplicitSession(present(declared))
+    ? [await builder.plugin<AuthInstance>(IMPLICIT_SESSION, 'auth', '/security/auth'), ...declared]
+    : declared;
   const interceptors = await Promise.all(config.interceptors.map((ref, i) => builder.plugin<InterceptorInstance>(ref, 'interceptor', `/interceptors/${i}`)));
 
   const parsers = compileParsers(builder, parserPlugins, compileBodyPlans(config.parsers, builder.problems));
-  const present = <T>(list: (T | undefined)[]): T[] => list.filter((item): item is T => item !== undefined);
   checkSecurityConfig(config, builder.problems, deps.adminHost);
   const security = compileSecurity(builder, config, present(auth));
   const statics = staticInstances(config, builder.problems);

@@ -10,11 +10,11 @@
  *   /api/rest_j/v1/user/publicKey    login encryption is off: says so
  *   /api/rest_j/v1/user/<other>      400 unknown request URI <other> (exact paths: `login/` too)
  *
- * Replies keep Linkis's messages; `method` is null on success, the path on errors.
+ * Replies keep Linkis's messages; `method` is the request path (core/local-endpoints.ts).
  */
 import type { LoginCredentials, Principal } from './contracts.js';
 import { collectBody } from './body-reader.js';
-import { errorEnvelope, okEnvelope } from './envelope.js';
+import { errorBody, okBody } from './envelope.js';
 import { GatewayError } from './errors.js';
 import type { EndpointAccess, LocalEndpoint, LocalRequest } from './local-endpoints.js';
 import type { Sessions } from './session/sessions.js';
@@ -59,7 +59,7 @@ async function login(sessions: Sessions, request: LocalRequest): Promise<void> {
   try {
     const current = await sessionOf(sessions, request);
     if (current) {
-      request.reply(200, okEnvelope(null, `${current.user} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！`, { userName: current.user, ...loginData }));
+      request.reply(200, okBody(`${current.user} already logged in, please log out before signing in(已经登录，请先退出再进行登录)！`, { userName: current.user, ...loginData }));
       return;
     }
     const credentials = await readCredentials(request);
@@ -69,11 +69,11 @@ async function login(sessions: Sessions, request: LocalRequest): Promise<void> {
     const principal = tooLong ? undefined : await request.pipeline.security.chain.login(credentials, request.auth);
     if (!principal) throw new GatewayError('LG_ERR_LOGIN_FAILED');
     const ticket = await sessions.issue(principal);
-    request.reply(200, okEnvelope(null, 'login successful(登录成功)！', { userName: principal.user, isAdmin: principal.admin, ...loginData }), { 'set-cookie': sessions.setCookie(ticket) });
+    request.reply(200, okBody('login successful(登录成功)！', { userName: principal.user, isAdmin: principal.admin, ...loginData }), { 'set-cookie': sessions.setCookie(ticket) });
   } catch (error) {
     if (!(error instanceof GatewayError)) throw error;
     // Every login reply carries the session settings, failures included (Linkis).
-    const body = errorEnvelope(request.target.path, error);
+    const body = errorBody(error);
     body.data = { ...body.data, ...loginData };
     const headers: Record<string, string> = {};
     if (typeof error.data.retryAfter === 'number') headers['retry-after'] = String(error.data.retryAfter);
@@ -90,7 +90,7 @@ async function tokenLogin(sessions: Sessions, request: LocalRequest): Promise<vo
   if (!tokenCredentials(request.req.headers, request.cookies)) throw new GatewayError('LG_ERR_TOKEN_MISSING');
   const principal = await security.authenticate(request.auth, 'token');
   const ticket = await sessions.issue(principal);
-  request.reply(200, okEnvelope(null, 'login successful(登录成功)！', { userName: principal.user, isAdmin: principal.admin }), { 'set-cookie': sessions.setCookie(ticket) });
+  request.reply(200, okBody('login successful(登录成功)！', { userName: principal.user, isAdmin: principal.admin }), { 'set-cookie': sessions.setCookie(ticket) });
 }
 
 async function logout(sessions: Sessions, request: LocalRequest): Promise<void> {
@@ -98,7 +98,7 @@ async function logout(sessions: Sessions, request: LocalRequest): Promise<void> 
   const principal = ticket ? await sessions.verify(ticket) : undefined;
   if (ticket) await sessions.revoke(ticket);
   await request.pipeline.security.chain.logout(request.auth, principal);
-  request.reply(200, okEnvelope(null, 'Logout successful(退出登录成功)！'), { 'set-cookie': sessions.clearCookies() });
+  request.reply(200, okBody('Logout successful(退出登录成功)！'), { 'set-cookie': sessions.clearCookies() });
 }
 
 async function userInfo(request: LocalRequest): Promise<void> {
@@ -110,7 +110,7 @@ async function userInfo(request: LocalRequest): Promise<void> {
     if (error instanceof GatewayError && error.envelopeStatus === -1) throw new GatewayError('LG_ERR_USER_NOT_LOGGED_IN', {}, { cause: error });
     throw error;
   }
-  request.reply(200, okEnvelope(null, 'get user information succeed!', { userName: principal.user }));
+  request.reply(200, okBody('get user information succeed!', { userName: principal.user }));
 }
 
 export function userEndpoints(sessions: Sessions): LocalEndpoint[] {
@@ -121,11 +121,11 @@ export function userEndpoints(sessions: Sessions): LocalEndpoint[] {
     at('token-login', 'public', (request) => tokenLogin(sessions, request)),
     at('logout', 'public', (request) => logout(sessions, request)),
     at('userInfo', 'public', userInfo),
-    at('heartbeat', 'user', (request) => request.reply(200, okEnvelope(null, 'Maintain heartbeat success(维系心跳成功)'))),
-    at('baseinfo', 'public', (request) => request.reply(200, okEnvelope(null, 'get baseinfo success(获取成功)！', {
+    at('heartbeat', 'user', (request) => request.reply(200, okBody('Maintain heartbeat success(维系心跳成功)'))),
+    at('baseinfo', 'public', (request) => request.reply(200, okBody('get baseinfo success(获取成功)！', {
       resultSetExportEnable: true, linkisClusterName: '', engineLogOnlyAdminEnable: false,
     }))),
-    at('publicKey', 'public', (request) => request.reply(200, okEnvelope(null, 'Gain success(获取成功)！', {
+    at('publicKey', 'public', (request) => request.reply(200, okBody('Gain success(获取成功)！', {
       enableSSL: request.pipeline.config.security.session.secure, enableLoginEncrypt: false,
     }))),
     {

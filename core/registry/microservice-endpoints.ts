@@ -11,7 +11,7 @@
  * key given twice; unlike Linkis, a value outside `[A-Za-z0-9_.]` is refused (400), not only `-`.
  */
 import { collectBody } from '../body-reader.js';
-import { okEnvelope } from '../envelope.js';
+import { okBody } from '../envelope.js';
 import { GatewayError } from '../errors.js';
 import type { LocalEndpoint, LocalRequest } from '../local-endpoints.js';
 import type { LabelService } from './label-service.js';
@@ -92,7 +92,7 @@ export function microserviceEndpoints(deps: MicroserviceDeps): LocalEndpoint[] {
             updateTime: operator?.updatedAt ?? (record ? Number(record.lastUpdatedTimestamp) : null),
           };
         });
-        request.reply(200, okEnvelope(request.target.path, 'OK', { instances }));
+        request.reply(200, okBody('OK', { instances }));
       },
     },
     {
@@ -104,14 +104,14 @@ export function microserviceEndpoints(deps: MicroserviceDeps): LocalEndpoint[] {
         const app = checkApplication(body.applicationName);
         const instance = checkInstanceName(body.instance);
         const labels = await deps.labels.replace(app, instance, linkisLabels(body.labels));
-        request.reply(200, okEnvelope(request.target.path, 'success', { labels: pairs(labels) }));
+        request.reply(200, okBody('success', { labels: pairs(labels) }));
       },
     },
     {
       name: 'microservice-modifiable-label-key', path: `${BASE}/modifiableLabelKey`, access: 'user',
       handle(request) {
         only('GET', request);
-        request.reply(200, okEnvelope(request.target.path, 'OK', { keyList: [...MODIFIABLE_LABEL_KEYS] }));
+        request.reply(200, okBody('OK', { keyList: [...MODIFIABLE_LABEL_KEYS] }));
       },
     },
     {
@@ -126,7 +126,7 @@ export function microserviceEndpoints(deps: MicroserviceDeps): LocalEndpoint[] {
           && (!filters.ip || shape.ipAddr === filters.ip)
           && (!filters.version || (shape.metadata as Record<string, string>)['linkis.app.version'] === filters.version)
         ));
-        request.reply(200, okEnvelope(request.target.path, 'OK', { list }));
+        request.reply(200, okBody('OK', { list }));
       },
     },
   ];

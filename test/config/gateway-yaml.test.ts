@@ -11,6 +11,7 @@ import { once } from 'node:events';
 import { CLI, repoPath } from '../helpers/paths.js';
 import { makeTempDir } from '../helpers/gateway.js';
 import { httpRequest } from '../helpers/http.js';
+import { listeningOn } from '../helpers/cli.js';
 
 interface Running {
   readonly url: string;
@@ -34,8 +35,8 @@ async function startShipped(t: { teardown(fn: () => unknown): void }, root: stri
   });
   const url = await new Promise<string>((resolve, reject) => {
     const onData = () => {
-      const match = /labelgate listening on (http:\/\/\S+)/.exec(stdout);
-      if (match) resolve(match[1]!);
+      const found = listeningOn(stdout);
+      if (found) resolve(found.url);
     };
     child.stdout!.on('data', onData);
     child.once('exit', (code) => reject(new Error(`exited with ${code}: ${stderr}`)));

@@ -1,10 +1,14 @@
 /** The CLI as users run it: exit codes and output of check, explain and schema. */
 import t from 'tap';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir } from '../helpers/gateway.js';
 import { CLI, repoPath } from '../helpers/paths.js';
+import { listeningOn } from '../helpers/cli.js';
+import { eventually } from '../helpers/eureka.js';
+import { httpRequest } from '../helpers/http.js';
 
 function run(args: string[], env: Record<string, string> = {}) {
   const result = spawnSync(process.execPath, [CLI, ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
@@ -103,4 +107,34 @@ t.test('start exits 1 with the problem when the config is broken', async (t) => 
   const result = run(['start', '-c', file]);
   t.equal(result.code, 1);
   t.match(result.stderr, /:5:\d+ LG_ERR_CONFIG_PLUGIN_NOT_FOUND/);
+});
+
+t.test('start writes JSON lines only to stdout (start-up line included, at any log level); the first-start password goes to stderr', async (t) => {
+  for (const level of ['info', 'warn']) {
+    const dir = await makeTempDir();
+    const file = path.join(dir, 'gateway.yaml');
+    await writeFile(file, `server: { host: 127.0.0.1, port: 0 }\nadmin: { host: 127.0.0.1, port: 0 }\nlog: { level: ${level} }\nsecurity: { auth: [ { use: password } ] }\n`);
+    const child = spawn(process.execPath, [CLI, 'start', '-c', file], { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
+    t.teardown(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk));
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk));
+    const exited = once(child, 'exit');
+    await eventually(() => listeningOn(stdout) !== undefined || child.exitCode !== null, 20_000, 'the start-up line');
+    const addresses = listeningOn(stdout)!;
+    t.ok(addresses, `log level ${level}: the start-up line is on stdout`);
+    t.equal((await httpRequest(`${addresses.url}/api/rest_j/v1/user/baseinfo`)).status, 200);
+    await eventually(() => /created with the password/.test(stderr), 20_000, 'the first-start password');
+    const password = /created with the password\n\n {4}(\S+)\n/.exec(stderr)?.[1];
+    child.kill('SIGTERM');
+    await exited;
+    const lines = stdout.split('\n').filter((line) => line !== '');
+    t.ok(lines.length > 0);
+    for (const line of lines) t.doesNotThrow(() => JSON.parse(line), `stdout line is JSON: ${line.slice(0, 80)}`);
+    t.ok(password, 'the password is printed on stderr');
+    t.notOk(stdout.includes(password!), 'and never on stdout');
+  }
 });

@@ -21,7 +21,7 @@ t.test('1: login answers the Linkis envelope and sets an HttpOnly session cookie
   const { answer, cookie } = await login(gw, 'hadoop', 'hadoop-pw');
   t.equal(answer.status, 200);
   const body = answer.json();
-  t.same(body, { method: null, status: 0, message: 'login successful(登录成功)！', data: { userName: 'hadoop', isAdmin: true, sessionTimeOut: 3_600_000, enableWatermark: true } });
+  t.same(body, { method: '/api/rest_j/v1/user/login', status: 0, message: 'login successful(登录成功)！', data: { userName: 'hadoop', isAdmin: true, sessionTimeOut: 3_600_000, enableWatermark: true } });
   t.match(String(answer.headers['set-cookie']), new RegExp(`^${TICKET_COOKIE}=[A-Za-z0-9+/=]+; Path=/; HttpOnly; SameSite=Lax$`));
   t.ok(cookie);
   t.equal(answer.headers['content-type'], 'application/json;charset=UTF-8');
@@ -133,7 +133,7 @@ t.test('10: userInfo names the user; without a login it is a 400 carrying 11002,
   const { gw } = await setup(t);
   const { cookie } = await login(gw, 'hadoop', 'hadoop-pw');
   const info = await gw.request(`${USER}/userInfo`, { headers: { cookie: cookie! } });
-  t.same(info.json(), { method: null, status: 0, message: 'get user information succeed!', data: { userName: 'hadoop' } });
+  t.same(info.json(), { method: '/api/rest_j/v1/user/userInfo', status: 0, message: 'get user information succeed!', data: { userName: 'hadoop' } });
   const anonymous = await gw.request(`${USER}/userInfo`);
   t.equal(anonymous.status, 400);
   t.equal(anonymous.json().status, 1);

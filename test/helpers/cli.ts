@@ -16,3 +16,18 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
     });
   });
 }
+
+/** The listener addresses from the start-up line `labelgate start` writes to stdout (a pino JSON line), once it is there. */
+export function listeningOn(stdout: string): { url: string; adminUrl: string } | undefined {
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    let entry: { url?: unknown; admin?: unknown };
+    try {
+      entry = JSON.parse(line) as typeof entry;
+    } catch {
+      continue; // a line still being written
+    }
+    if (typeof entry.url === 'string' && typeof entry.admin === 'string') return { url: entry.url, adminUrl: entry.admin };
+  }
+  return undefined;
+}

@@ -10,6 +10,7 @@ import path from 'node:path';
 import { eventually } from './eureka.js';
 import { makeTempDir } from './gateway.js';
 import { httpRequest, type Answer, type RequestInit } from './http.js';
+import { listeningOn } from './cli.js';
 import { CLI } from './paths.js';
 const START_DEADLINE_MS = 20_000;
 
@@ -60,6 +61,7 @@ export async function startGatewayProcess(t: Teardown, yaml: string, env: NodeJS
   running.add(child);
   child.once('exit', () => running.delete(child));
   let output = '';
+  let stdout = '';
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-20_000);
   };
@@ -67,12 +69,14 @@ export async function startGatewayProcess(t: Teardown, yaml: string, env: NodeJS
   child.stderr!.on('data', keep);
   const addresses = await new Promise<{ url: string; adminUrl: string }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`the gateway did not start within ${START_DEADLINE_MS} ms:\n${output}`)), START_DEADLINE_MS);
-    const look = () => {
-      const match = /labelgate listening on (\S+) \(admin (\S+)\)/.exec(output);
-      if (!match) return;
+    const look = (chunk: Buffer) => {
+      stdout += chunk.toString();
+      const found = listeningOn(stdout);
+      if (!found) return;
       clearTimeout(timer);
       child.stdout!.off('data', look);
-      resolve({ url: match[1]!, adminUrl: match[2]! });
+      stdout = '';
+      resolve(found);
     };
     child.stdout!.on('data', look);
     child.once('exit', (code) => {
