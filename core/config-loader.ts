@@ -2,7 +2,7 @@
  * gateway.yaml → validated, defaulted config with positions.
  *
  *   text ──yaml──► document (keeps line/column of every node)
- *        ──${VAR} / ${VAR:-default} substitution on scalars──►
+ *        ──${VAR} / ${VAR:-default} substitution on scalars (core/config-substitution.ts)──►
  *        ──toJS──► ajv (defaults, units, unknown keys) ──► GatewayConfig
  *
  * Every problem is reported with FILE:LINE:COL and a JSON pointer. Nothing in the file is
@@ -11,9 +11,10 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError, ProblemList, type Locator } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
+import { schemaTypesAt, substitute, type Environment } from './config-substitution.js';
 import type { GatewayConfig } from './config-types.js';
 import { compileSchema, escapePointer, validateWith } from './schema-validator.js';
 
@@ -28,10 +29,7 @@ export interface LoadedConfig {
   readonly locate: Locator;
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
-
-const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-const WHOLE_VARIABLE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
+export type { Environment };
 
 function makeLocator(doc: Document, lines: LineCounter): Locator {
   const position = (offset: number) => {
@@ -77,36 +75,6 @@ function indexPointers(node: unknown, pointer: string, out: Map<Node, string>): 
   }
 }
 
-function substitute(doc: Document, env: Environment, problems: ProblemList, locateNode: (node: Node) => string): void {
-  visit(doc, {
-    Scalar(_key, node: Scalar) {
-      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const original = node.value;
-      let missing: string | undefined;
-      const replaced = original.replace(VARIABLE, (whole, name: string | undefined, fallback: string | undefined) => {
-        if (whole === '$${') return '${';
-        const value = env[name!];
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback;
-        missing ??= name;
-        return whole;
-      });
-      if (missing !== undefined) {
-        problems.add('LG_ERR_CONFIG_ENV_MISSING', locateNode(node), { name: missing });
-        return;
-      }
-      // `port: ${PORT:-9001}` should be the number 9001, as if it had been written there.
-      if (node.type === 'PLAIN' && WHOLE_VARIABLE.test(original)) {
-        if (/^-?\d+(\.\d+)?$/.test(replaced)) node.value = Number(replaced);
-        else if (replaced === 'true' || replaced === 'false') node.value = replaced === 'true';
-        else node.value = replaced;
-      } else {
-        node.value = replaced;
-      }
-    },
-  });
-}
-
 /** Parses and validates config text; throws ConfigError with every problem found. */
 export function parseConfigText(text: string, file: string, env: Environment = process.env, dir = path.dirname(file)): LoadedConfig {
   const lines = new LineCounter();
@@ -130,7 +98,7 @@ export function parseConfigText(text: string, file: string, env: Environment = p
 
   const pointerOf = new Map<Node, string>();
   indexPointers(doc.contents, '', pointerOf);
-  substitute(doc, env, problems, (node) => pointerOf.get(node) ?? '');
+  substitute(doc, env, problems, (node) => pointerOf.get(node) ?? '', (pointer) => schemaTypesAt(gatewaySchema, pointer));
   problems.throwIfAny();
 
   const config = doc.toJS({ maxAliasCount: 100 }) as unknown;

@@ -49,6 +49,22 @@ t.test('${VAR} and ${VAR:-default} are substituted from the environment', async 
   t.equal(parseConfigText('admin: { token: "a$${B}" }\n', '/c.yaml', {}).config.admin.token, 'a${B}', '$${ escapes a literal ${');
 });
 
+t.test('a value that is one ${VAR}, quoted or not, takes the type its key asks for', async (t) => {
+  const env = { PORT: '9001', DIGITS: '12345678901234567890123456789012345', OFF: 'false', N: '5' };
+  const { config } = parseConfigText([
+    'server: { port: "${PORT}", host: "h${N}" }',
+    'admin:\n  token: ${DIGITS}',
+    'log: { access: \'${OFF}\' }',
+    'parsers:\n  - use: linkis-default\n    options:\n      quoted: "${N}"\n      plain: ${N}',
+    '',
+  ].join('\n'), '/c.yaml', env);
+  t.equal(config.server.port, 9001, 'quoted, for an integer key: the integer');
+  t.equal(config.server.host, 'h5', 'text around the variable: a string');
+  t.equal(config.admin.token, env.DIGITS, 'digits for a string key stay a string');
+  t.equal(config.log.access, false, 'quoted, for a boolean key: the boolean');
+  t.same(config.parsers[0]!.options, { quoted: '5', plain: 5 }, 'plugin options, which the config schema does not type: YAML decides, so quotes make a string');
+});
+
 t.test('a missing variable names the variable and its position', async (t) => {
   const [problem] = problemsOf('server:\n  port: 1\nadmin:\n  token: ${SECRET_TOKEN}\n');
   t.equal(problem?.code, 'LG_ERR_CONFIG_ENV_MISSING');
