@@ -14,7 +14,9 @@ import path from 'node:path';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError, ProblemList, type Locator } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
+import { sourceLine } from './config-source.js';
 import { schemaTypesAt, substitute, type Environment } from './config-substitution.js';
+import { yamlProblems } from './config-yaml-errors.js';
 import type { GatewayConfig } from './config-types.js';
 import { compileSchema, escapePointer, validateWith } from './schema-validator.js';
 
@@ -31,10 +33,11 @@ export interface LoadedConfig {
 
 export type { Environment };
 
-function makeLocator(doc: Document, lines: LineCounter): Locator {
+function makeLocator(doc: Document, text: string, lines: LineCounter): Locator {
   const position = (offset: number) => {
     const { line, col } = lines.linePos(offset);
-    return { line, column: col };
+    const source = sourceLine(text, lines, line);
+    return source === undefined ? { line, column: col } : { line, column: col, source };
   };
   return (pointer: string) => {
     let node: unknown = doc.contents;
@@ -79,14 +82,10 @@ function indexPointers(node: unknown, pointer: string, out: Map<Node, string>): 
 export function parseConfigText(text: string, file: string, env: Environment = process.env, dir = path.dirname(file)): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'core' });
-  const locate = makeLocator(doc, lines);
+  const locate = makeLocator(doc, text, lines);
   const problems = new ProblemList(file, locate);
-  const yamlProblem = (error: { message: string; pos: [number, number] }) => {
-    const { line, col } = lines.linePos(error.pos[0]);
-    return { code: 'LG_ERR_CONFIG_YAML' as const, message: `Invalid YAML: ${error.message.split('\n')[0]}`, file, line, column: col, pointer: '' };
-  };
   const yamlErrors = [...doc.errors, ...doc.warnings];
-  if (yamlErrors.length > 0) throw new ConfigError(yamlErrors.map(yamlProblem));
+  if (yamlErrors.length > 0) throw new ConfigError(yamlProblems(yamlErrors, text, lines, file));
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     problems.add('LG_ERR_CONFIG_YAML', '', { reason: 'the document is empty' });
     problems.throwIfAny();
