@@ -9,7 +9,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError, formatProblem } from './config-errors.js';
+import { ConfigError } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
 import { formatExplanation, explainRequest } from './explain.js';
 import { Gateway } from './gateway.js';
@@ -35,7 +35,8 @@ export function defaultConfigFile(): string {
 }
 
 function printProblems(error: unknown): void {
-  if (error instanceof ConfigError) for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+  // A ConfigError's message is the report (core/config-report.ts), not a stack.
+  if (error instanceof ConfigError) process.stderr.write(`${error.message}\n`);
   else process.stderr.write(`${(error as Error).stack ?? String(error)}\n`);
 }
 

@@ -1,8 +1,9 @@
 /**
  * Config problems carry a position: file, line, column and the JSON pointer of the offending
- * value. `labelgate check` prints them as `FILE:LINE:COL CODE message`; /admin/config shows the
- * first one of the last failed reload.
+ * value, and the source line when the document's text is known. core/config-report.ts turns
+ * them into the text `labelgate check` prints and /admin/config shows for a refused reload.
  */
+import { formatConfigReport } from './config-report.js';
 import { GatewayError, type ErrorCode, type ErrorParams } from './errors.js';
 
 export interface ConfigProblem {
@@ -12,18 +13,21 @@ export interface ConfigProblem {
   readonly line: number;
   readonly column: number;
   readonly pointer: string;
+  /** The text of that line, shown with a caret under the column. */
+  readonly source?: string;
+  /** How many characters the caret underlines (a YAML token, a `${VAR}`); 1 when not given. */
+  readonly width?: number;
 }
 
-export function formatProblem(problem: ConfigProblem): string {
-  return `${problem.file}:${problem.line}:${problem.column} ${problem.code} ${problem.message}`;
-}
+export { formatProblem } from './config-report.js';
 
 export class ConfigError extends Error {
   readonly problems: readonly ConfigProblem[];
   readonly code: ErrorCode;
 
   constructor(problems: readonly ConfigProblem[]) {
-    super(problems.map(formatProblem).join('\n'));
+    // The message is the readable report, so whoever prints a ConfigError prints it well.
+    super(formatConfigReport(problems));
     this.name = 'ConfigError';
     this.problems = problems;
     this.code = problems[0]?.code ?? 'LG_ERR_CONFIG_INVALID';
@@ -34,7 +38,7 @@ export class ConfigError extends Error {
  * Maps a JSON pointer to a line and column of the source; implemented by the loader. A config
  * assembled from two documents (core/config-layer.ts) also names the file the pointer is in.
  */
-export type Locator = (pointer: string) => { line: number; column: number; file?: string };
+export type Locator = (pointer: string) => { line: number; column: number; file?: string; source?: string };
 
 /** Collects problems while a config is compiled, then throws them all at once. */
 export class ProblemList {
@@ -47,8 +51,8 @@ export class ProblemList {
   }
 
   addError(error: GatewayError, pointer: string): void {
-    const { line, column, file } = this.locate(pointer);
-    this.problems.push({ code: error.code, message: error.message, file: file ?? this.file, line, column, pointer });
+    const { line, column, file, source } = this.locate(pointer);
+    this.problems.push({ code: error.code, message: error.message, file: file ?? this.file, line, column, pointer, ...(source === undefined ? {} : { source }) });
   }
 
   get size(): number {

@@ -2,7 +2,7 @@
  * gateway.yaml → validated, defaulted config with positions.
  *
  *   text ──yaml──► document (keeps line/column of every node)
- *        ──${VAR} / ${VAR:-default} substitution on scalars──►
+ *        ──${VAR} / ${VAR:-default} substitution on scalars (core/config-substitution.ts)──►
  *        ──toJS──► ajv (defaults, units, unknown keys) ──► GatewayConfig
  *
  * Every problem is reported with FILE:LINE:COL and a JSON pointer. Nothing in the file is
@@ -11,9 +11,12 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node, type Scalar } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
 import { ConfigError, ProblemList, type Locator } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
+import { sourceLine } from './config-source.js';
+import { schemaTypesAt, substitute, type Environment } from './config-substitution.js';
+import { yamlProblems } from './config-yaml-errors.js';
 import type { GatewayConfig } from './config-types.js';
 import { compileSchema, escapePointer, validateWith } from './schema-validator.js';
 
@@ -28,15 +31,13 @@ export interface LoadedConfig {
   readonly locate: Locator;
 }
 
-export type Environment = Readonly<Record<string, string | undefined>>;
+export type { Environment };
 
-const VARIABLE = /\$\$\{|\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}/g;
-const WHOLE_VARIABLE = /^\$\{[A-Za-z_][A-Za-z0-9_]*(?::-[^}]*)?\}$/;
-
-function makeLocator(doc: Document, lines: LineCounter): Locator {
+function makeLocator(doc: Document, text: string, lines: LineCounter): Locator {
   const position = (offset: number) => {
     const { line, col } = lines.linePos(offset);
-    return { line, column: col };
+    const source = sourceLine(text, lines, line);
+    return source === undefined ? { line, column: col } : { line, column: col, source };
   };
   return (pointer: string) => {
     let node: unknown = doc.contents;
@@ -77,48 +78,14 @@ function indexPointers(node: unknown, pointer: string, out: Map<Node, string>): 
   }
 }
 
-function substitute(doc: Document, env: Environment, problems: ProblemList, locateNode: (node: Node) => string): void {
-  visit(doc, {
-    Scalar(_key, node: Scalar) {
-      if (typeof node.value !== 'string' || !node.value.includes('$')) return;
-      const original = node.value;
-      let missing: string | undefined;
-      const replaced = original.replace(VARIABLE, (whole, name: string | undefined, fallback: string | undefined) => {
-        if (whole === '$${') return '${';
-        const value = env[name!];
-        if (value !== undefined && value !== '') return value;
-        if (fallback !== undefined) return fallback;
-        missing ??= name;
-        return whole;
-      });
-      if (missing !== undefined) {
-        problems.add('LG_ERR_CONFIG_ENV_MISSING', locateNode(node), { name: missing });
-        return;
-      }
-      // `port: ${PORT:-9001}` should be the number 9001, as if it had been written there.
-      if (node.type === 'PLAIN' && WHOLE_VARIABLE.test(original)) {
-        if (/^-?\d+(\.\d+)?$/.test(replaced)) node.value = Number(replaced);
-        else if (replaced === 'true' || replaced === 'false') node.value = replaced === 'true';
-        else node.value = replaced;
-      } else {
-        node.value = replaced;
-      }
-    },
-  });
-}
-
 /** Parses and validates config text; throws ConfigError with every problem found. */
 export function parseConfigText(text: string, file: string, env: Environment = process.env, dir = path.dirname(file)): LoadedConfig {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, schema: 'core' });
-  const locate = makeLocator(doc, lines);
+  const locate = makeLocator(doc, text, lines);
   const problems = new ProblemList(file, locate);
-  const yamlProblem = (error: { message: string; pos: [number, number] }) => {
-    const { line, col } = lines.linePos(error.pos[0]);
-    return { code: 'LG_ERR_CONFIG_YAML' as const, message: `Invalid YAML: ${error.message.split('\n')[0]}`, file, line, column: col, pointer: '' };
-  };
   const yamlErrors = [...doc.errors, ...doc.warnings];
-  if (yamlErrors.length > 0) throw new ConfigError(yamlErrors.map(yamlProblem));
+  if (yamlErrors.length > 0) throw new ConfigError(yamlProblems(yamlErrors, text, lines, file));
   if (doc.contents === null || (isScalar(doc.contents) && (doc.contents.value === null || doc.contents.value === ''))) {
     problems.add('LG_ERR_CONFIG_YAML', '', { reason: 'the document is empty' });
     problems.throwIfAny();
@@ -130,7 +97,7 @@ export function parseConfigText(text: string, file: string, env: Environment = p
 
   const pointerOf = new Map<Node, string>();
   indexPointers(doc.contents, '', pointerOf);
-  substitute(doc, env, problems, (node) => pointerOf.get(node) ?? '');
+  substitute(doc, env, problems, (node) => pointerOf.get(node) ?? '', (pointer) => schemaTypesAt(gatewaySchema, pointer));
   problems.throwIfAny();
 
   const config = doc.toJS({ maxAliasCount: 100 }) as unknown;

@@ -14,7 +14,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import type { CliCommand } from './cli-commands.js';
-import { ConfigError, formatProblem } from './config-errors.js';
+import { ConfigError } from './config-errors.js';
 import { localSectionsIn } from './config-layer.js';
 import type { GatewayConfig } from './config-types.js';
 import { EtcdConnection } from './etcd/connection.js';
@@ -83,7 +83,10 @@ function describe(member: MemberReport, revision: number): { ok: boolean; line: 
   if (member.configRevision >= revision) return { ok: true, line: `  ${who}: applied revision ${member.configRevision}` };
   const error = member.configError;
   if (error?.revision === revision) {
-    return { ok: false, line: `  ${who}: refused, keeps revision ${member.configRevision}: ${error.file}:${error.line ?? 1}:${error.column ?? 1} ${error.code} ${error.message}` };
+    // A gateway of an older version reports no `report`: its first problem is all there is.
+    const report = error.report ?? `${error.file}:${error.line ?? 1}:${error.column ?? 1} ${error.code} ${error.message}`;
+    const [first, ...rest] = report.split('\n');
+    return { ok: false, line: [`  ${who}: refused, keeps revision ${member.configRevision}: ${first}`, ...rest.map((line) => `    ${line}`)].join('\n') };
   }
   return { ok: false, line: `  ${who}: no answer yet (runs revision ${member.configRevision})` };
 }
@@ -96,7 +99,7 @@ async function push(options: PushOptions): Promise<number> {
     await offline.close();
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) process.stderr.write(`${formatProblem(problem)}\n`);
+    process.stderr.write(`${error.message}\n`);
     process.stderr.write('nothing pushed\n');
     return 1;
   }

@@ -150,6 +150,7 @@ export const ERRORS = {
   // Configuration (core/config-*.ts, core/pipeline.ts); reported as FILE:LINE:COL CODE message.
   LG_ERR_CONFIG_FILE: { httpStatus: 500, envelopeStatus: 1, message: 'Cannot read the config file {file}: {reason}' },
   LG_ERR_CONFIG_YAML: { httpStatus: 500, envelopeStatus: 1, message: 'Invalid YAML: {reason}' },
+  LG_ERR_CONFIG_YAML_VARIABLE_IN_FLOW: { httpStatus: 500, envelopeStatus: 1, message: 'Invalid YAML: ${{name}} inside { … } or [ … ] is read as YAML braces, not as a variable: quote it ("${{name}}") or write that collection in block style (one key per line)' },
   LG_ERR_CONFIG_ENV_MISSING: { httpStatus: 500, envelopeStatus: 1, message: 'Environment variable {name} is not set (write ${{name}:-default} to give a default)' },
   LG_ERR_CONFIG_SCHEMA: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_CONFIG_PLUGIN_NOT_FOUND: { httpStatus: 500, envelopeStatus: 1, message: 'No {kind} plugin named {name}: {reason}' },

@@ -99,6 +99,8 @@ export interface ReloadError {
   readonly column: number | null;
   readonly pointer: string | null;
   readonly at: string;
+  /** What `labelgate check` prints for the same file: the first problem with its source line and a caret, a few more, a count. */
+  readonly report: string;
   readonly problems: readonly ConfigProblem[];
 }
 
@@ -118,10 +120,11 @@ export function toReloadError(error: unknown, file: string): ReloadError {
     const [first] = error.problems;
     return {
       message: first?.message ?? error.message, code: error.code, file: first?.file ?? file,
-      line: first?.line ?? null, column: first?.column ?? null, pointer: first?.pointer ?? null, at, problems: error.problems,
+      line: first?.line ?? null, column: first?.column ?? null, pointer: first?.pointer ?? null, at, report: error.message, problems: error.problems,
     };
   }
-  return { message: (error as Error).message, code: 'LG_ERR_CONFIG_INVALID', file, line: null, column: null, pointer: null, at, problems: [] };
+  const message = (error as Error).message;
+  return { message, code: 'LG_ERR_CONFIG_INVALID', file, line: null, column: null, pointer: null, at, report: message, problems: [] };
 }
 
 export class Reloader {
@@ -184,7 +187,7 @@ export class Reloader {
       return { ok: true, changed: true, version: next.version };
     } catch (error) {
       this.lastError = toReloadError(error, current.file);
-      this.logger.error({ file: this.lastError.file, line: this.lastError.line, column: this.lastError.column, pointer: this.lastError.pointer, code: this.lastError.code }, `config reload refused, version ${current.version} stays: ${this.lastError.message}`);
+      this.logger.error({ file: this.lastError.file, line: this.lastError.line, column: this.lastError.column, pointer: this.lastError.pointer, code: this.lastError.code }, `config reload refused, version ${current.version} stays:\n${this.lastError.report}`);
       return { ok: false, error: this.lastError };
     }
   }

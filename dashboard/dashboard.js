@@ -53,8 +53,8 @@ function renderConfig(config) {
   const error = config.error;
   $('reload-error').hidden = error === null;
   if (error) {
-    const where = error.line ? `${error.file}:${error.line}:${error.column}` : error.file;
-    $('reload-error-text').textContent = `${where} ${error.code} ${error.message} (at ${error.at})`;
+    // The same report `labelgate check` prints; its caret line needs the <pre> to line up.
+    $('reload-error-text').textContent = `${error.report}\n(at ${error.at})`;
   }
 }
 

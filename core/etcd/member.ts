@@ -21,6 +21,8 @@ export interface ConfigErrorReport {
   readonly file: string;
   readonly line: number | null;
   readonly column: number | null;
+  /** The readable report (core/config-report.ts), as `labelgate check` would print it. */
+  readonly report?: string;
 }
 
 export interface MemberReport {

@@ -117,10 +117,10 @@ export class SharedConfig {
     }
     this.setLayer(previous);
     const { error } = outcome;
-    this.logger.error({ revision: pushed.revision, code: error.code, file: error.file, line: error.line }, `pushed config refused, revision ${this.revision} stays: ${error.message}`);
+    this.logger.error({ revision: pushed.revision, code: error.code, file: error.file, line: error.line }, `pushed config refused, revision ${this.revision} stays:\n${error.report}`);
     this.report({
       configRevision: this.revision,
-      configError: { revision: pushed.revision, code: error.code, message: error.message, file: error.file, line: error.line, column: error.column },
+      configError: { revision: pushed.revision, code: error.code, message: error.message, file: error.file, line: error.line, column: error.column, report: error.report },
     });
   }
 }

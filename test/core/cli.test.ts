@@ -2,7 +2,7 @@
 import t from 'tap';
 import { spawn, spawnSync } from 'node:child_process';
 import { once } from 'node:events';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { makeTempDir } from '../helpers/gateway.js';
 import { CLI, repoPath } from '../helpers/paths.js';
@@ -43,15 +43,54 @@ t.test('check exits 1 naming both overlapping rules, a sample URI and FILE:LINE:
   t.match(line, /e\.g\. \/api\/rest_j\/v1\/jobhistory\/list/);
 });
 
-t.test('check prints every problem on its own line', async (t) => {
+t.test('check prints every problem on its own line, the first one with its source line', async (t) => {
   const dir = await makeTempDir();
   const file = path.join(dir, 'gateway.yaml');
   await writeFile(file, 'server:\n  port: 99999\n  colour: blue\n');
   const result = run(['check', '-c', file]);
   t.equal(result.code, 1);
-  const lines = result.stderr.trim().split('\n');
-  t.equal(lines.length, 2);
-  t.ok(lines.every((line) => / LG_ERR_CONFIG_SCHEMA /.test(line)));
+  const lines = result.stderr.trimEnd().split('\n');
+  const problems = lines.filter((line) => line.startsWith(`${file}:`));
+  t.equal(problems.length, 2);
+  t.ok(problems.every((line) => / LG_ERR_CONFIG_SCHEMA /.test(line)));
+  t.equal(lines.length, 4, 'two problems, the source line and the caret of the first');
+});
+
+/** The shipped config with its server block written on one line, as in issue 13. */
+async function flowVariableConfig(): Promise<{ file: string; line: number }> {
+  const shipped = await readFile(repoPath('config/gateway.yaml'), 'utf8');
+  const text = shipped.replace(/^server:\n(?:  .*\n)+/m, 'server: { host: 127.0.0.1, port: ${PORT} }\n');
+  const file = path.join(await makeTempDir(), 'gateway.yaml');
+  await writeFile(file, text);
+  return { file, line: text.split('\n').indexOf('server: { host: 127.0.0.1, port: ${PORT} }') + 1 };
+}
+
+t.test('a ${VAR} inside { } is one readable error: position, source line, caret, how to fix it, and a count of the rest', async (t) => {
+  const { file, line } = await flowVariableConfig();
+  const result = run(['check', '-c', file], { PORT: '9001' });
+  t.equal(result.code, 1);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.ok(lines.length < 15, `${lines.length} lines:\n${result.stderr}`);
+  t.equal(lines[0]!.startsWith(`${file}:${line}:34 LG_ERR_CONFIG_YAML_VARIABLE_IN_FLOW `), true, lines[0]);
+  t.match(lines[0], /\$\{PORT\}.*quote it \("\$\{PORT\}"\) or write that collection in block style/);
+  t.equal(lines[1], `  ${line} | server: { host: 127.0.0.1, port: \${PORT} }`, 'the source line');
+  t.equal(lines[2], `  ${' '.repeat(String(line).length)} |${' '.repeat(34)}^^^^^^^`, 'a caret under ${PORT}');
+  t.match(lines.at(-1), new RegExp(`^… and \\d+ more errors in ${file.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`));
+});
+
+t.test('start prints the same short report as check and exits 1', async (t) => {
+  const { file } = await flowVariableConfig();
+  const started = run(['start', '-c', file], { PORT: '9001' });
+  t.equal(started.code, 1);
+  t.ok(started.stderr.split('\n').length < 15, started.stderr);
+  t.equal(started.stderr, run(['check', '-c', file], { PORT: '9001' }).stderr);
+});
+
+t.test('a quoted "${PORT}" is the integer server.port asks for', async (t) => {
+  const file = path.join(await makeTempDir(), 'gateway.yaml');
+  await writeFile(file, 'server:\n  host: 127.0.0.1\n  port: "${PORT}"\n');
+  const result = run(['check', '-c', file], { PORT: '9001' });
+  t.equal(result.code, 0, result.stderr);
 });
 
 t.test('check reports a missing environment variable and honours LABELGATE_CONFIG', async (t) => {

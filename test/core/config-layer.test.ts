@@ -39,8 +39,8 @@ t.test('the hash changes with either document', async (t) => {
 
 t.test('problems point into the document they come from', async (t) => {
   const merged = layerOver(local(), parseConfigText(PUSHED, 'etcd:/a/config/gateway.yaml@7', {}));
-  t.same(merged.locate('/body/maxBytes'), { line: 3, column: 9, file: 'etcd:/a/config/gateway.yaml@7' });
-  t.same(merged.locate('/admin/port'), { line: 2, column: 10 }, 'a local section: the local file (ProblemList names it)');
+  t.same(merged.locate('/body/maxBytes'), { line: 3, column: 9, file: 'etcd:/a/config/gateway.yaml@7', source: 'body: { maxBytes: 1KiB }' });
+  t.same(merged.locate('/admin/port'), { line: 2, column: 10, source: 'admin: { port: 9102 }' }, 'a local section: the local file (ProblemList names it)');
   const bad = sharedConfigLayer('body: { maxBytes: lots }\n', 'etcd:/a/config/gateway.yaml@8');
   const error = (() => {
     try {
@@ -51,7 +51,7 @@ t.test('problems point into the document they come from', async (t) => {
     return undefined;
   })();
   t.ok(error instanceof ConfigError);
-  t.match((error as ConfigError).problems[0], { file: 'etcd:/a/config/gateway.yaml@8', line: 1, code: 'LG_ERR_CONFIG_SCHEMA' });
+  t.match((error as ConfigError).problems[0], { file: 'etcd:/a/config/gateway.yaml@8', line: 1, code: 'LG_ERR_CONFIG_SCHEMA', source: 'body: { maxBytes: lots }' });
 });
 
 t.test('${VAR} in a pushed document is read from each gateway\'s environment', async (t) => {

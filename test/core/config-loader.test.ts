@@ -49,6 +49,39 @@ t.test('${VAR} and ${VAR:-default} are substituted from the environment', async 
   t.equal(parseConfigText('admin: { token: "a$${B}" }\n', '/c.yaml', {}).config.admin.token, 'a${B}', '$${ escapes a literal ${');
 });
 
+t.test('a value that is one ${VAR}, quoted or not, takes the type its key asks for', async (t) => {
+  const env = { PORT: '9001', DIGITS: '12345678901234567890123456789012345', OFF: 'false', N: '5' };
+  const { config } = parseConfigText([
+    'server: { port: "${PORT}", host: "h${N}" }',
+    'admin:\n  token: ${DIGITS}',
+    'log: { access: \'${OFF}\' }',
+    'parsers:\n  - use: linkis-default\n    options:\n      quoted: "${N}"\n      plain: ${N}',
+    '',
+  ].join('\n'), '/c.yaml', env);
+  t.equal(config.server.port, 9001, 'quoted, for an integer key: the integer');
+  t.equal(config.server.host, 'h5', 'text around the variable: a string');
+  t.equal(config.admin.token, env.DIGITS, 'digits for a string key stay a string');
+  t.equal(config.log.access, false, 'quoted, for a boolean key: the boolean');
+  t.same(config.parsers[0]!.options, { quoted: '5', plain: 5 }, 'plugin options, which the config schema does not type: YAML decides, so quotes make a string');
+});
+
+t.test('a ${VAR} inside { } is one problem at its $, with the source line; the parser follow-ups inside it are dropped', async (t) => {
+  const problems = problemsOf('admin: { port: 0 }\nserver: { host: 127.0.0.1, port: ${PORT} }\n', { PORT: '1' });
+  t.match(problems[0], { code: 'LG_ERR_CONFIG_YAML_VARIABLE_IN_FLOW', line: 2, column: 34, width: 7, source: 'server: { host: 127.0.0.1, port: ${PORT} }' });
+  t.notOk(problems.slice(1).some((problem) => problem.line === 2 && problem.column > 34 && problem.column < 41), 'nothing else inside ${PORT}');
+  t.equal(problemsOf('a: [ ${A}, b ]\n')[0]?.code, 'LG_ERR_CONFIG_YAML_VARIABLE_IN_FLOW', 'in a flow sequence too');
+  t.equal(problemsOf('server: [1\n')[0]?.code, 'LG_ERR_CONFIG_YAML', 'other syntax errors keep their code');
+});
+
+t.test('S26: the source line shown with a problem masks the value of a secret key', async (t) => {
+  const [problem] = problemsOf('admin:\n  token: "hunter2-not-closed\n');
+  t.equal(problem?.code, 'LG_ERR_CONFIG_YAML');
+  t.notMatch(problem?.source ?? '', /hunter2/);
+  const [schema] = problemsOf('security:\n  session: { secret: tooshort, ttl: nope }\n');
+  t.match(schema, { line: 2, source: '  session: { secret: ********, ttl: nope }' });
+  t.match(problemsOf('admin: { token: ${TOKEN}, port: x }\n', { TOKEN: 't' })[0], { source: 'admin: { token: ${TOKEN}, port: x }' }, 'a variable name is not masked');
+});
+
 t.test('a missing variable names the variable and its position', async (t) => {
   const [problem] = problemsOf('server:\n  port: 1\nadmin:\n  token: ${SECRET_TOKEN}\n');
   t.equal(problem?.code, 'LG_ERR_CONFIG_ENV_MISSING');

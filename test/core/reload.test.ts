@@ -2,7 +2,9 @@
 import t from 'tap';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import { runCli } from '../helpers/cli.js';
 import { startGateway, staticRegistry } from '../helpers/gateway.js';
+import { captureLog } from '../helpers/logs.js';
 import { startUpstream } from '../helpers/upstream.js';
 
 const OPEN = 'security: { passThrough: ["^/"] }\n';
@@ -73,6 +75,23 @@ t.test('a broken file is refused: the running config stays and the reason is sho
   await gw.writeConfig(rulesConfig(registry, 'app-a'));
   t.match(await gw.gateway.reload(), { ok: true });
   t.equal((await gw.admin('/admin/config')).json().error, null, 'going back to the running file clears the error');
+});
+
+t.test('a YAML syntax error on reload is refused with the report labelgate check prints, in the log and in /admin/config', async (t) => {
+  const log = captureLog('info');
+  const gw = await startGateway(t, OPEN, { logger: log.logger });
+  await writeFile(gw.configFile, `admin: { host: 127.0.0.1, port: 0 }\nserver: { host: 127.0.0.1, port: \${PORT} }\n${OPEN}`);
+  const outcome = await gw.gateway.reload();
+  t.equal(outcome.ok, false);
+  const status = (await gw.admin('/admin/config')).json();
+  t.equal(status.version, 1, 'the running config stays');
+  t.match(status.error, { code: 'LG_ERR_CONFIG_YAML_VARIABLE_IN_FLOW', file: gw.configFile, line: 2, column: 34 });
+  const check = await runCli(['check', '-c', gw.configFile], { PORT: '9001' });
+  t.equal(check.code, 1);
+  t.equal(status.error.report, check.stderr.trimEnd(), 'the same text as labelgate check');
+  t.match(status.error.report, /\n  2 \| server: \{ host: 127\.0\.0\.1, port: \$\{PORT\} \}\n    \| {34}\^{7}/);
+  const refused = log.lines().find((line) => String(line.msg).startsWith('config reload refused'));
+  t.equal(refused?.msg, `config reload refused, version 1 stays:\n${check.stderr.trimEnd()}`, 'and in the log');
 });
 
 t.test('bad input on reload: missing variable, unknown plugin, bad port, half-written file', async (t) => {
