@@ -4,9 +4,14 @@
  * bytes are transferred to a piscina worker (core/body-worker.ts) and come back with the
  * routing facts, so the event loop keeps serving everyone else meanwhile.
  *
+ * The queue in front of the workers is bounded (`body.maxQueue`): a body that finds it full is
+ * refused at once with 503 and Retry-After rather than held, and a queued body whose client has
+ * closed its connection leaves the queue unparsed.
+ *
  * Workers are expensive to start, so a pool outlives config versions: BodyPoolProvider shares
  * one per `body.workers` count, and a reload that keeps the count keeps the threads.
  */
+import type { Socket } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
@@ -24,9 +29,13 @@ const WORKER_FILE = fileURLToPath(new URL('./body-worker.js', import.meta.url));
  */
 const WORKER_NICENESS = 5;
 
+/** What a refused body's client is told to wait: a queue of bodies drains in well under that. */
+const RETRY_AFTER_SECONDS = 1;
+
 export interface ParseSettings {
   readonly workerThreshold: number;
   readonly timeout: number;
+  readonly maxQueue: number;
 }
 
 export interface ParsedBody {
@@ -59,9 +68,21 @@ class BodyWorkerTimeout extends Error {
   override readonly name = 'BodyWorkerTimeout';
 }
 
+/** The reason a queued task is aborted when its client's connection closed. */
+class ClientGone extends Error {
+  override readonly name = 'ClientGone';
+}
+
+function clientGone(cause?: unknown): GatewayError {
+  return new GatewayError('LG_ERR_BODY_READ', {}, { cause });
+}
+
 export class BodyPool {
-  /** Bodies parsed on the event loop, in a worker, and worker tasks that crashed or timed out. */
-  readonly counts = { inline: 0, worker: 0, failed: 0 };
+  /**
+   * Bodies parsed on the event loop, in a worker, worker tasks that crashed or timed out, bodies
+   * refused because the queue was full, and queued bodies dropped because their client left.
+   */
+  readonly counts = { inline: 0, worker: 0, failed: 0, rejected: 0, dropped: 0 };
   private readonly piscina: Piscina<BodyTask, BodyTaskResult> | undefined;
   private armedFault: BodyFault | undefined;
 
@@ -79,10 +100,19 @@ export class BodyPool {
     this.piscina.on('error', (error: unknown) => this.logger.error({ err: error }, 'a body worker failed outside a task'));
   }
 
-  async parse(bytes: Buffer, schema: BodySchema | undefined, settings: ParseSettings): Promise<ParsedBody> {
+  /** `connection` is the client's: a body still queued when it closes is dropped, not parsed. */
+  async parse(bytes: Buffer, schema: BodySchema | undefined, settings: ParseSettings, connection?: Socket): Promise<ParsedBody> {
     if (!this.piscina || bytes.length < settings.workerThreshold) {
       this.counts.inline++;
       return { outcome: parseBody(bytes, schema), bytes };
+    }
+    if (this.piscina.queueSize >= settings.maxQueue) {
+      this.counts.rejected++;
+      throw new GatewayError('LG_ERR_BODY_QUEUE_FULL', { limit: settings.maxQueue, retryAfter: RETRY_AFTER_SECONDS }, { data: { retryAfter: RETRY_AFTER_SECONDS } });
+    }
+    if (connection?.destroyed) {
+      this.counts.dropped++;
+      throw clientGone();
     }
     this.counts.worker++;
     const length = bytes.length;
@@ -99,14 +129,24 @@ export class BodyPool {
     };
     this.armedFault = undefined;
     const deadline = new AbortController();
+    // Only while queued: a body a thread has started on is finished, since aborting it would
+    // cost the thread (piscina terminates it) for an answer nobody reads either way. A close in
+    // the instant between a thread starting and its message arriving still costs that thread.
+    const leave = () => deadline.abort(new ClientGone());
+    connection?.once('close', leave);
     let timer: NodeJS.Timeout | undefined;
     started.port1.once('message', () => {
+      connection?.off('close', leave);
       timer = setTimeout(() => deadline.abort(new BodyWorkerTimeout()), settings.timeout);
     });
     try {
       const result = await this.piscina.run(task, { transferList: [task.bytes, started.port2], signal: deadline.signal });
       return { outcome: result.outcome, bytes: adopt(Buffer.from(result.bytes)) };
     } catch (error) {
+      if (deadline.signal.reason instanceof ClientGone) {
+        this.counts.dropped++;
+        throw clientGone(error);
+      }
       this.counts.failed++;
       const timedOut = deadline.signal.reason instanceof BodyWorkerTimeout;
       this.logger.error({ err: error, bytes: length }, timedOut ? 'a body worker timed out; it is replaced' : 'a body worker failed; it is replaced');
@@ -114,6 +154,7 @@ export class BodyPool {
         ? new GatewayError('LG_ERR_BODY_WORKER_TIMEOUT', { timeout: settings.timeout }, { cause: error })
         : new GatewayError('LG_ERR_BODY_WORKER_FAILED', {}, { cause: error });
     } finally {
+      connection?.off('close', leave);
       clearTimeout(timer);
       started.port1.close();
     }

@@ -69,9 +69,9 @@ export class BodyStage {
   }
 
   private async collect(req: IncomingMessage, request: LazyParseRequest, schema: ParserHit['entry']['body']['schema']): Promise<Buffer | undefined> {
-    const { maxBytes, workerThreshold, timeout } = this.settings;
+    const { maxBytes, workerThreshold } = this.settings;
     const collected = await collectBody(req, maxBytes, this.pool.workers > 0 ? workerThreshold : Infinity);
-    const { outcome, bytes } = await this.pool.parse(collected, schema, { workerThreshold, timeout });
+    const { outcome, bytes } = await this.pool.parse(collected, schema, this.settings, req.socket);
     request.body = factsOf(outcome);
     return bytes;
   }

@@ -159,6 +159,7 @@ const body: JsonSchema = {
     workerThreshold: size('16KiB'),
     workers: { type: 'integer', minimum: 0, default: 2, description: 'body worker threads; 0 parses every body inline' },
     timeout: { ...duration('10s'), description: 'longest a worker thread may spend on one body, from when it starts on it' },
+    maxQueue: { type: 'integer', minimum: 1, default: 32, description: 'bodies that may wait for a busy worker; one more is refused with 503 and Retry-After' },
   },
 };
 

@@ -67,7 +67,7 @@ export interface GatewayConfig {
   readonly parsers: readonly ParserRef[];
   readonly router: PluginRef;
   readonly interceptors: readonly PluginRef[];
-  readonly body: { readonly maxBytes: number; readonly workerThreshold: number; readonly workers: number; readonly timeout: number };
+  readonly body: { readonly maxBytes: number; readonly workerThreshold: number; readonly workers: number; readonly timeout: number; readonly maxQueue: number };
   readonly websocket: {
     readonly prefix: string;
     readonly maxMessageBytes: number;

@@ -44,6 +44,7 @@ export const ERRORS = {
   LG_ERR_BODY_READ: { httpStatus: 400, envelopeStatus: 1, message: 'The request body could not be read' },
   LG_ERR_BODY_WORKER_FAILED: { httpStatus: 500, envelopeStatus: 1, message: 'The request body could not be parsed: its worker thread failed' },
   LG_ERR_BODY_WORKER_TIMEOUT: { httpStatus: 500, envelopeStatus: 1, message: 'The request body could not be parsed within {timeout} ms' },
+  LG_ERR_BODY_QUEUE_FULL: { httpStatus: 503, envelopeStatus: 1, message: 'The body workers are busy and {limit} bodies already wait for them; retry in {retryAfter} s' },
 
   // Routing (plugins/routers/*), spec/linkis.md §4 and design §3.5.
   LG_ERR_ROUTE_NO_APPLICATION: { httpStatus: 404, envelopeStatus: 1, routing: true, linkisCode: 10050, message: 'Application {application} does not exist any instances(应用程序 {application} 不存在任何实例)' },

@@ -147,6 +147,7 @@ export class HttpHandler {
     const { httpStatus, body } = errorResponse(method, error, exchange.pipeline.config.compat.routingErrorsAsHttp200);
     exchange.error = error instanceof GatewayError ? error.code : 'LG_ERR_INTERNAL';
     const headers: Record<string, string> = {};
+    if (error instanceof GatewayError && typeof error.data.retryAfter === 'number') headers['retry-after'] = String(error.data.retryAfter);
     // A body refused before it was read in full: close the connection, without reading the rest.
     const { res } = exchange;
     if (error instanceof GatewayError && error.code.startsWith('LG_ERR_BODY_') && (!res.req.complete || error.code === 'LG_ERR_BODY_TOO_LARGE')) {

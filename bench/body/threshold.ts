@@ -25,8 +25,8 @@ const BUDGET_MS = 250;
 
 async function measureSize(pool: BodyPool, size: number): Promise<ThresholdRow> {
   const text = Buffer.from(submitPayload(size));
-  const inline = { workerThreshold: Number.POSITIVE_INFINITY, timeout: 10_000 };
-  const offload = { workerThreshold: 0, timeout: 10_000 };
+  const inline = { workerThreshold: Number.POSITIVE_INFINITY, timeout: 10_000, maxQueue: 32 };
+  const offload = { workerThreshold: 0, timeout: 10_000, maxQueue: 32 };
   const inlineSamples: number[] = [];
   for (const started = performance.now(); performance.now() - started < BUDGET_MS;) {
     const t0 = performance.now();

@@ -1,4 +1,6 @@
 import t from 'tap';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import label from '../../../plugins/routers/label.js';
 import { buildSnapshot, makeInstance, type InstanceStatus } from '../../../core/registry/snapshot.js';
 import { GatewayError } from '../../../core/errors.js';
@@ -132,4 +134,38 @@ t.test('48: a route label carried only by an unregistered instance is 11012 (ret
   t.equal(codeOf(() => route(r, { application: 'linkis-cg-entrance', labels: { route: 'et1' } }, snap)), 'LG_ERR_ROUTE_NO_LIVE_INSTANCE');
   t.equal(codeOf(() => route(r, { application: 'linkis-cg-entrance', labels: { route: 'et9' } }, snap)), 'LG_ERR_ROUTE_NO_LABELLED_INSTANCE');
   t.same(route(r, { application: 'linkis-cg-entrance' }, snap).candidates.map((c) => c.hostPort), ['e2:9104'], 'unlabelled traffic unaffected');
+});
+
+/** The heap after a full collection: what is still held, not garbage waiting for the collector. */
+function heldBytes(): number {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+  return process.memoryUsage().heapUsed;
+}
+
+const FLOOD = 200_000;
+/** Far below what the flood costs when each distinct input is remembered (hundreds of MB). */
+const HEAP_BUDGET = 8 * 1024 * 1024;
+
+t.test('200,000 distinct route labels and application names from clients leave the heap within a fixed budget, and push out nothing the registry knows', async (t) => {
+  const snap = buildSnapshot(7, [
+    ...['a:1', 'b:1', 'c:1'].map((hp) => instance('linkis-cg-entrance', hp, { route: 'et1' })),
+    instance('linkis-ps-publicservice', 'ps1:9105'),
+  ]);
+  const rr = await router({ balance: 'round-robin' });
+  const known = { application: 'linkis-cg-entrance', labels: { route: 'et1' } };
+  const first = route(rr, known, snap);
+  const before = heldBytes();
+  const outcomes = new Set<string>();
+  for (let i = 0; i < FLOOD; i++) {
+    outcomes.add(codeOf(() => route(rr, { application: 'linkis-cg-entrance', labels: { route: `random-${i}` } }, snap)) ?? 'routed');
+    outcomes.add(codeOf(() => route(rr, { application: `random-app-${i}` }, snap)) ?? 'routed');
+    outcomes.add(codeOf(() => route(rr, { application: 'linkis-ps-publicservice', labels: { route: `random-${i}` } }, snap)) ?? 'routed');
+  }
+  const grown = heldBytes() - before;
+  t.same([...outcomes].sort(), ['LG_ERR_ROUTE_NO_APPLICATION', 'LG_ERR_ROUTE_NO_LABELLED_INSTANCE', 'routed']);
+  t.ok(grown < HEAP_BUDGET, `the heap grew by ${(grown / 1048576).toFixed(1)} MiB (budget ${HEAP_BUDGET / 1048576} MiB)`);
+  const next = route(rr, known, snap);
+  t.equal(next.candidates, first.candidates, 'the known label keeps its candidate list');
+  t.same([first.start, next.start], [0, 1], 'and round-robin carries on where it was');
 });
