@@ -1,12 +1,12 @@
 /**
  * The source line a config problem is shown with (core/config-report.ts). The report reaches the
  * log and /admin/config, and logs never carry secrets (S26): on the line, the value of a key
- * named like a secret is masked, but for the names in its `${VAR}` references. The mask keeps
+ * named like a secret (or `code`, the key of a token's code) is masked, but for the names in its `${VAR}` references. The mask keeps
  * the length, so a caret after it still lines up.
  */
 import type { LineCounter } from 'yaml';
 
-const SECRET_VALUE = /(\b[\w-]*(?:secret|token|password|passwd|credential|key)s?[\w-]*["']?\s*:[ \t]+)("[^"]*"?|'[^']*'?|(?:\$\{[^}\n]*\}|[^\s,#[\]{}])(?:\$\{[^}\n]*\}|[^,#\]}])*)/gi;
+const SECRET_VALUE = /(\b(?:[\w-]*(?:secret|token|password|passwd|credential|key)s?[\w-]*|code)["']?\s*:[ \t]+)("[^"]*"?|'[^']*'?|(?:\$\{[^}\n]*\}|[^\s,#[\]{}])(?:\$\{[^}\n]*\}|[^,#\]}])*)/gi;
 const ONLY_REFERENCES = /^["']?(?:\$\{[^}]*\}\s*)+["']?$/;
 
 export function redactSecrets(line: string): string {
