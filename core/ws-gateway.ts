@@ -95,7 +95,7 @@ export class WebSocketGateway {
     const passThrough = security.isPassThrough(target.path);
     const principal = passThrough ? await security.passThroughPrincipal(context) : await security.authenticate(context);
     const handshake: Handshake = {
-      target, headers: req.headers, client, auth: context, passThrough, scheme: context.socketScheme,
+      target, headers: req.headers, client, auth: context, scheme: context.socketScheme,
       traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),
     };
     const server = this.serverFor(websocket.maxMessageBytes);

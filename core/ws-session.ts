@@ -36,8 +36,6 @@ export interface Handshake {
   readonly headers: IncomingHttpHeaders;
   readonly client: ClientAddress;
   readonly auth: AuthRequest;
-  /** The handshake path is on the pass-through list: frames need no credentials either. */
-  readonly passThrough: boolean;
   readonly scheme: 'http' | 'https';
   /** The handshake's request id and trace context, sent on every upstream handshake. */
   readonly traceHeaders: Readonly<Record<string, string>>;
@@ -102,9 +100,9 @@ export class MultiplexSession {
     try {
       if (text === undefined) throw new GatewayError('LG_ERR_WS_BINARY_FRAME');
       const frame = parseClientFrame(text);
-      const principal = await this.authenticate(pipeline, text);
-      if (this.closing) return;
       const target = normaliseTarget(frame.method);
+      const principal = await this.authenticate(pipeline, target.path, text);
+      if (this.closing) return;
       const hit = pipeline.parsers.find(FRAME_METHOD, target.path);
       if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: target.path });
       const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
@@ -126,10 +124,15 @@ export class MultiplexSession {
     }
   }
 
-  /** Sessions end while a connection is open; then the client hears −1 and the socket closes (1008). */
-  private async authenticate(pipeline: Pipeline, text: string): Promise<Principal | undefined> {
+  /**
+   * Every frame is a request of its own (design.md §1): whether it may go without a login is
+   * decided by its own `method`, never by the path the socket was opened on, or a public socket
+   * would carry frames for any application. Sessions end while a connection is open; then the
+   * client hears −1 and the socket closes (1008).
+   */
+  private async authenticate(pipeline: Pipeline, path: string, text: string): Promise<Principal | undefined> {
     try {
-      if (this.handshake.passThrough) return await pipeline.security.passThroughPrincipal(this.handshake.auth);
+      if (pipeline.security.isPassThrough(path)) return await pipeline.security.passThroughPrincipal(this.handshake.auth);
       return await pipeline.security.authenticate(this.handshake.auth);
     } catch (error) {
       this.send(errorFrame(frameIdentity(text), error));

@@ -4,7 +4,7 @@ import WebSocket from 'ws';
 import { startGateway, type TestGateway } from '../helpers/gateway.js';
 import { startWsUpstream, type WsUpstream } from '../helpers/ws-upstream.js';
 import { rawRequest } from '../helpers/http.js';
-import { revokedTestUsers, TEST_AUTH_FILES, TEST_AUTH_YAML } from '../helpers/test-auth.js';
+import { revokedTestUsers, TEST_AUTH_FILE, TEST_AUTH_FILES, TEST_AUTH_YAML } from '../helpers/test-auth.js';
 import { encodeExecId } from '../../plugins/parsers/exec-id.js';
 
 const CONNECT = '/ws/api/entrance/connect';
@@ -119,6 +119,31 @@ t.test('upgrades outside the prefix are 404 and upgrades without auth are 401, b
   t.match(await upgrade('/ws/%2e%2e/admin', 'x-test-user: alice\r\n'), /^HTTP\/1\.1 400 /);
   t.match(await upgrade(CONNECT), /^HTTP\/1\.1 401 .*"status":-1/s);
   t.equal(tagged.connections.length + plain.connections.length, 0);
+});
+
+t.test('each frame is judged pass-through by its own method, not by the handshake path: an anonymous client on a public socket cannot reach a protected application', async (t) => {
+  const entrance = await startWsUpstream('entrance');
+  t.teardown(() => entrance.close());
+  const gw = await startGateway(t, `security:
+  auth: [{ use: ./${TEST_AUTH_FILE} }]
+  passThrough: ["^/ws/public/", "^/api/rest_j/v1/entrance/[^/]+/status$"]
+registry:
+  static:
+    - { app: linkis-cg-entrance, instances: ["${entrance.hostPort}"] }
+`, { files: TEST_AUTH_FILES });
+  const anonymous = await connect(gw, '/ws/public/x', {});
+  const status = JSON.stringify({ id: 1, method: `/api/rest_j/v1/entrance/${encodeExecId('linkis-cg-entrance', entrance.hostPort, 'IDE_alice_shell_0')}/status` });
+  anonymous.socket.send(status);
+  t.match(await anonymous.next(), { from: 'entrance', got: status }, 'a frame whose own method is pass-through is relayed without login');
+  anonymous.socket.send(execute(undefined, 2));
+  t.match(await anonymous.next(), { id: 2, status: -1, method: '/api/rest_j/v1/entrance/execute' }, 'a protected method needs a login, whatever path the socket was opened on');
+  t.equal((await anonymous.closed).code, 1008);
+  t.same(entrance.frames, [status], 'the protected frame never reached the instance');
+
+  const alice = await connect(gw, '/ws/public/x', { 'x-test-user': 'alice' });
+  alice.socket.send(execute(undefined, 3));
+  t.match(await alice.next(), { from: 'entrance', got: execute(undefined, 3) }, 'a logged-in client on the same socket path sends it');
+  t.match(entrance.connections.at(-1)?.headers, { 'x-linkis-user': 'alice' });
 });
 
 t.test('when the session ends, the next frame gets status -1 and the connection closes with 1008', async (t) => {
