@@ -6,24 +6,23 @@
  * can discard our 413 from the client's receive buffer before the client has read it. So the
  * connection is closed in stages, as Apache and nginx do ("lingering close"): the answer is
  * sent with `Connection: close`, our side is half-closed (FIN), and what the client still
- * sends is read and dropped, into no buffer, until it closes its side or a small time or byte
- * budget runs out; only then is the socket destroyed.
+ * sends is read and dropped, into no buffer, until it closes its side or a small time budget
+ * runs out; only then is the socket destroyed.
  */
 import type { IncomingMessage } from 'node:http';
 
-/** Long enough for a client to read an answer and stop sending; short enough to free the socket. */
-const LINGER_MS = 2_000;
-/** Past this many discarded bytes the client is not listening; stop paying for its upload. */
-const LINGER_BYTES = 4 * 1024 * 1024;
+/**
+ * Long enough for a client to read an answer and stop sending, or to finish handing over a body
+ * it had already written; short enough to free the socket. Discarded bytes go into no buffer, so
+ * this time is the one bound needed: a byte budget (there was one, 4 MiB) resets clients that
+ * wrote their whole body before reading, and, on Linux, whose socket buffers autotune up to 32 MiB,
+ * even clients that stopped at once on a busy machine.
+ */
+const LINGER_MS = 5_000;
 
 /** Call before writing the response (which must carry `Connection: close`). */
 export function lingerAfterResponse(req: IncomingMessage): void {
   const socket = req.socket;
-  let discarded = 0;
-  req.on('data', (chunk: Buffer) => {
-    discarded += chunk.length;
-    if (discarded > LINGER_BYTES) socket.destroy();
-  });
   req.resume();
   // Node's server ends a `Connection: close` response with socket.destroySoon(), which would
   // close with the upload still arriving: replace it, for this socket only, with the staged close.
