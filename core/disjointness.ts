@@ -7,6 +7,8 @@
  * An overlap names both rules and a readable sample URI from the intersection. A regex refa
  * cannot turn into an automaton (a real backreference, a lookaround that does not simplify) is
  * a config error unless its rule says `unproven: true`.
+ *
+ * Methods are compared as requests are matched: upper-cased (`get` and `GET` are one method).
  */
 import { JS, NFA, Transformers, getIntersectionWordSets, transform, type CharSet } from 'refa';
 import type { ParserPattern } from './contracts.js';
@@ -59,9 +61,35 @@ function readableChar(set: CharSet): string {
   return String.fromCharCode(set.ranges[0]!.min);
 }
 
+/** RFC 9110 §9.1 and §5.6.2: a method is a token, `1*tchar`. */
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** How much of a refused method an error quotes. */
+const MAX_QUOTED = 40;
+
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+}
+
+/**
+ * A pattern's `methods` as requests are matched: upper-cased, each once. `methods` comes from
+ * plugin code, so anything may arrive; what is not a list of method tokens is `invalid` (quoted).
+ */
+export function normaliseMethods(methods: unknown): { readonly methods: readonly string[] | undefined } | { readonly invalid: string } {
+  if (methods === undefined) return { methods: undefined };
+  if (!Array.isArray(methods)) return { invalid: `${quote(methods)} (methods must be a list)` };
+  const normalised = new Set<string>();
+  for (const method of methods as unknown[]) {
+    if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) return { invalid: quote(method) };
+    normalised.add(method.toUpperCase());
+  }
+  return { methods: [...normalised] };
+}
+
 function methodsMeet(a: ParserPattern, b: ParserPattern): boolean {
   if (!a.methods || !b.methods) return true;
-  return a.methods.some((method) => b.methods!.includes(method));
+  const upper = new Set(b.methods.map((method) => method.toUpperCase()));
+  return a.methods.some((method) => upper.has(method.toUpperCase()));
 }
 
 /** A readable URI both automata accept, or undefined when they are disjoint. */

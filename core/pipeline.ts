@@ -18,7 +18,7 @@ import type { LoadedConfig } from './config-loader.js';
 import { BodyPool, type BodyPoolProvider } from './body-pool.js';
 import { BodyStage, compileBodyPlans, type BodyPlan } from './body-stage.js';
 import { ProblemList } from './config-errors.js';
-import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
+import { compilePattern, normaliseMethods, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
 import { createForward, type UpstreamObserver, type UpstreamPools } from './http-forwarder.js';
 import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
@@ -137,12 +137,18 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
         builder.problems.add('LG_ERR_CONFIG_REGEX_INVALID', configPointer, { rule: label, reason: (error as Error).message });
         continue;
       }
+      // Requests are matched by their upper-cased method, so the proof compares the same.
+      const methods = normaliseMethods(pattern.methods);
+      if ('invalid' in methods) {
+        builder.problems.add('LG_ERR_CONFIG_METHOD_INVALID', configPointer, { rule: label, method: methods.invalid });
+        continue;
+      }
       const entry: CompiledPattern = {
         regex, pattern, parser: plugin.instance, parserName: plugin.name, body: bodyPlans[index]!,
-        methods: pattern.methods ? new Set(pattern.methods.map((method) => method.toUpperCase())) : undefined,
+        methods: methods.methods ? new Set(methods.methods) : undefined,
       };
       (isFallback ? fallback : primary).push(entry);
-      if (!isFallback) provable.push({ ...pattern, label, configPointer });
+      if (!isFallback) provable.push({ ...pattern, ...(methods.methods ? { methods: methods.methods } : {}), label, configPointer });
     }
   });
   provePatterns(provable, builder.problems);
