@@ -6,7 +6,8 @@
  * (so a sample is always a path the gateway could really see), and their method sets meet.
  * An overlap names both rules and a readable sample URI from the intersection. A regex refa
  * cannot turn into an automaton (a real backreference, a lookaround that does not simplify) is
- * a config error unless its rule says `unproven: true`.
+ * a config error unless its rule says `unproven: true`; then the rule is left out of the proof,
+ * never silently: it is a warning (LG_WARN_CONFIG_UNPROVEN) and `explain` says so.
  *
  * Methods are compared as requests are matched: upper-cased (`get` and `GET` are one method).
  */
@@ -103,14 +104,31 @@ function sampleOfOverlap(a: NFA, b: NFA): string | undefined {
   return undefined;
 }
 
-export function provePatterns(patterns: readonly ProvablePattern[], problems: ProblemList): void {
+/** A pattern marked `unproven: true` that the prover indeed could not analyse: left out of every pair. */
+export interface UnprovenPattern {
+  readonly pattern: ProvablePattern;
+  /** Why its regex could not be analysed. */
+  readonly reason: string;
+}
+
+/**
+ * Adds an error for every overlap and every unprovable regex not marked `unproven`, a warning
+ * for every one that is, and returns those: the patterns the proof says nothing about.
+ */
+export function provePatterns(patterns: readonly ProvablePattern[], problems: ProblemList): UnprovenPattern[] {
   const automata: { pattern: ProvablePattern; nfa: NFA }[] = [];
+  const unproven: UnprovenPattern[] = [];
   for (const pattern of patterns) {
     try {
       automata.push({ pattern, nfa: toAutomaton(innerSource(pattern.source), pattern.flags ?? '') });
     } catch (error) {
-      if (pattern.unproven) continue;
-      problems.add('LG_ERR_CONFIG_REGEX_UNPROVABLE', pattern.configPointer, { rule: pattern.label, reason: (error as Error).message.replace(/\.$/, '') });
+      const reason = (error as Error).message.replace(/\.$/, '');
+      if (pattern.unproven) {
+        unproven.push({ pattern, reason });
+        problems.warn('LG_WARN_CONFIG_UNPROVEN', pattern.configPointer, { rule: pattern.label, reason });
+        continue;
+      }
+      problems.add('LG_ERR_CONFIG_REGEX_UNPROVABLE', pattern.configPointer, { rule: pattern.label, reason });
     }
   }
   for (let i = 0; i < automata.length; i++) {
@@ -125,4 +143,5 @@ export function provePatterns(patterns: readonly ProvablePattern[], problems: Pr
       });
     }
   }
+  return unproven;
 }

@@ -174,6 +174,17 @@ export const ERRORS = {
 
 export type ErrorCode = keyof typeof ERRORS;
 
+/**
+ * Config warnings: the config loads, but something in it is weaker than it looks. `labelgate
+ * check` lists them as `FILE:LINE:COL CODE message`, `start` and reloads log them, and
+ * /admin/config shows them. Kept in step with the README's warning table by test/core/errors.test.ts.
+ */
+export const WARNINGS = {
+  LG_WARN_CONFIG_UNPROVEN: { message: 'The rule {rule} is not proven disjoint from the other rules: its regex cannot be analysed ({reason}); a request it matches may match another rule too, and the first in config order wins' },
+} as const satisfies Record<string, { readonly message: string }>;
+
+export type WarningCode = keyof typeof WARNINGS;
+
 export type ErrorParams = Readonly<Record<string, string | number | undefined>>;
 
 export interface GatewayErrorOptions {
@@ -189,6 +200,10 @@ function render(template: string, params: ErrorParams): string {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+export function warningMessage(code: WarningCode, params: ErrorParams = {}): string {
+  return render(WARNINGS[code].message, params);
 }
 
 export class GatewayError extends Error {

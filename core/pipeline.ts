@@ -17,7 +17,7 @@ import type { GatewayConfig, PluginRef } from './config-types.js';
 import type { LoadedConfig } from './config-loader.js';
 import { BodyPool, type BodyPoolProvider } from './body-pool.js';
 import { BodyStage, compileBodyPlans, type BodyPlan } from './body-stage.js';
-import { ProblemList } from './config-errors.js';
+import { ProblemList, type ConfigWarning } from './config-errors.js';
 import { compilePattern, normaliseMethods, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
 import { createForward, type UpstreamObserver, type UpstreamPools } from './http-forwarder.js';
@@ -65,6 +65,8 @@ export interface Pipeline {
   readonly watchFiles: readonly string[];
   /** Content hashes of the config text and of each path plugin: unchanged sources skip a rebuild. */
   readonly sources: readonly { readonly file: string; readonly hash: string }[];
+  /** What the config loads with but its operator should know (rules left out of the proof, …). */
+  readonly warnings: readonly ConfigWarning[];
   close(): Promise<void>;
 }
 
@@ -120,6 +122,8 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
   const primary: CompiledPattern[] = [];
   const fallback: CompiledPattern[] = [];
   const provable: ProvablePattern[] = [];
+  /** Where each proven pattern's entry sits in `primary`, to mark the ones left out of the proof. */
+  const primaryIndex = new Map<ProvablePattern, number>();
   parsers.forEach((plugin, index) => {
     if (!plugin) return;
     const isFallback = (plugin.manifest as ParserManifest).fallback === true;
@@ -147,11 +151,20 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
         regex, pattern, parser: plugin.instance, parserName: plugin.name, body: bodyPlans[index]!,
         methods: methods.methods ? new Set(methods.methods) : undefined,
       };
-      (isFallback ? fallback : primary).push(entry);
-      if (!isFallback) provable.push({ ...pattern, ...(methods.methods ? { methods: methods.methods } : {}), label, configPointer });
+      if (isFallback) {
+        fallback.push(entry);
+        continue;
+      }
+      const proof: ProvablePattern = { ...pattern, ...(methods.methods ? { methods: methods.methods } : {}), label, configPointer };
+      primaryIndex.set(proof, primary.length);
+      primary.push(entry);
+      provable.push(proof);
     }
   });
-  provePatterns(provable, builder.problems);
+  for (const { pattern, reason } of provePatterns(provable, builder.problems)) {
+    const index = primaryIndex.get(pattern)!;
+    primary[index] = { ...primary[index]!, unproven: reason };
+  }
   return new ParserChain(primary, fallback);
 }
 
@@ -244,6 +257,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
       { file: loaded.file, hash: loaded.hash },
       ...builder.created.flatMap((plugin) => (plugin.file && plugin.hash ? [{ file: plugin.file, hash: plugin.hash }] : [])),
     ]),
+    warnings: deepFreeze(builder.problems.warnings),
     async close() {
       await builder.closeAll();
       deps.releasePools(acquiredPools);

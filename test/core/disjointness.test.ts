@@ -100,3 +100,15 @@ t.test('a method that is not an RFC 9110 token is refused, naming the rule', asy
   }
   t.same(await buildProblems('parsers: [ { use: ./custom.js } ]\n', methodsPlugin('custom', ['PROPFIND', 'm-search'])), [], 'any token is a method');
 });
+
+t.test('a rule marked unproven is left out of the proof with a warning naming it and why, never silently', async (t) => {
+  const list = new ProblemList('/g.yaml', () => ({ line: 7, column: 3 }));
+  const twice: ProvablePattern = { name: 'twice', label: 'rules/twice', configPointer: '/parsers/0/options/rules/1/match', source: '/x/(a+)\\1', unproven: true };
+  const provable: ProvablePattern = { name: 'fine', label: 'rules/fine', configPointer: '/parsers/0/options/rules/2/match', source: '/y/.+', unproven: true };
+  const unproven = provePatterns([{ name: 'p', label: 'rules/p', configPointer: '/parsers/0/options/rules/0/match', source: '/x/.+' }, twice, provable], list);
+  t.same(unproven.map((entry) => entry.pattern), [twice], 'a rule marked unproven that can be analysed is proven');
+  t.match(unproven[0]?.reason, /[Bb]ackreference/);
+  t.equal(list.size, 0, 'no error');
+  t.match(list.warnings, [{ code: 'LG_WARN_CONFIG_UNPROVEN', file: '/g.yaml', line: 7, column: 3, pointer: '/parsers/0/options/rules/1/match', message: /rules\/twice .*[Bb]ackreference/ }]);
+  t.equal(list.warnings.length, 1);
+});
