@@ -162,6 +162,7 @@ export const ERRORS = {
   LG_ERR_CONFIG_REGEX_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} does not compile: {reason}' },
   LG_ERR_CONFIG_REGEX_UNPROVABLE: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} cannot be analysed ({reason}); rewrite it or mark the rule "unproven: true"' },
   LG_ERR_CONFIG_METHOD_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The methods of {rule} include {method}, which is not an HTTP method (RFC 9110 token: letters, digits and !#$%&\'*+-.^_`|~)' },
+  LG_ERR_CONFIG_FALLBACK_DUPLICATE: { httpStatus: 500, envelopeStatus: 1, message: 'Parsers {first} and {second} are both fallback parsers; a config may have at most one (a fallback parser is not proven disjoint from the others)' },
   LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },
   LG_ERR_CONFIG_INVALID: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_CONFIG_SESSION_SECRET: { httpStatus: 500, envelopeStatus: 1, message: 'security.session.secret must be "auto" or at least 32 characters long (it has {length})' },

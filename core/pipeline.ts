@@ -124,9 +124,15 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
   const provable: ProvablePattern[] = [];
   /** Where each proven pattern's entry sits in `primary`, to mark the ones left out of the proof. */
   const primaryIndex = new Map<ProvablePattern, number>();
+  let firstFallback: string | undefined;
   parsers.forEach((plugin, index) => {
     if (!plugin) return;
     const isFallback = (plugin.manifest as ParserManifest).fallback === true;
+    // A fallback parser skips the proof; two of them could match the same request unproven.
+    if (isFallback && firstFallback !== undefined) {
+      builder.problems.add('LG_ERR_CONFIG_FALLBACK_DUPLICATE', `/parsers/${index}/use`, { first: firstFallback, second: plugin.name });
+    }
+    if (isFallback) firstFallback ??= plugin.name;
     for (const pattern of plugin.instance.patterns) {
       const configPointer = `/parsers/${index}${pattern.pointer ? `/options${pattern.pointer}` : '/use'}`;
       const label = `${plugin.name}/${pattern.name}`;
