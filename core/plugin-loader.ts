@@ -75,10 +75,11 @@ function manifestProblem(manifest: Record<string, unknown>, kind: PluginKind, ex
   const schema = MANIFEST_SCHEMAS[kind];
   const problems = validateWith(compileSchema(schema), manifest);
   if (problems.length > 0) {
-    const keys = Object.keys(schema.properties as object).join(', ');
+    const keys = Object.keys(schema.properties as object);
     return problems.map(({ pointer, message }) => {
       if (pointer === '/kind') return `kind is ${JSON.stringify(manifest.kind)}, expected "${kind}"`;
-      if (message.startsWith('unknown key')) return `${message.replace(/ in \/$/, '')} (a ${kind} manifest has ${keys})`;
+      // A pointer to a top-level key the schema does not know: an unknown key.
+      if (pointer.lastIndexOf('/') === 0 && !keys.includes(pointer.slice(1))) return `${message.replace(/ in \/$/, '')} (a ${kind} manifest has ${keys.join(', ')})`;
       return message.replace(/^\/ /, 'the manifest ').replace(/^\//, '');
     }).join('; ');
   }

@@ -2,6 +2,7 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
 import { startGateway } from '../helpers/gateway.js';
+import { captureLog } from '../helpers/logs.js';
 import { parseRawResponse, rawRequest } from '../helpers/http.js';
 
 const TOKEN = 't'.repeat(32);
@@ -46,7 +47,9 @@ t.test('/admin/config counts the rules left out of the proof; explain says when 
         - { name: proven, match: "/p/.+", application: echo }
         - { name: twice, match: "/twice/(a+)-\\\\1", application: echo, unproven: ${unproven} }
 `;
-  const gw = await startGateway(t, rules(true));
+  const log = captureLog('info');
+  const gw = await startGateway(t, rules(true), { logger: log.logger });
+  t.match(log.lines().filter((line) => line.code === 'LG_WARN_CONFIG_UNPROVEN'), [{ level: 40, pointer: '/parsers/0/options/rules/1/match', msg: /rules\/twice/ }], 'start logs the warning');
   const status = (await gw.admin('/admin/config')).json();
   t.equal(status.unprovenRules, 1);
   const line = (await readFile(gw.configFile, 'utf8')).split('\n').findIndex((text) => text.includes('name: twice')) + 1;
