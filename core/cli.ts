@@ -9,7 +9,7 @@ import { existsSync, realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { ConfigError } from './config-errors.js';
+import { ConfigError, formatProblem } from './config-errors.js';
 import { gatewaySchema } from './config-schema.js';
 import { formatExplanation, explainRequest } from './explain.js';
 import { Gateway } from './gateway.js';
@@ -76,8 +76,11 @@ async function start(file: string): Promise<number> {
 async function check(file: string): Promise<number> {
   try {
     const offline = await buildOffline(file);
+    const { warnings } = offline.pipeline;
     await offline.close();
-    process.stdout.write(`${file}: ok\n`);
+    // Warnings do not fail the check; they go where problems go, one FILE:LINE:COL CODE line each.
+    for (const warning of warnings) process.stderr.write(`${formatProblem(warning)}\n`);
+    process.stdout.write(`${file}: ok${warnings.length ? ` (${warnings.length} warning${warnings.length === 1 ? '' : 's'})` : ''}\n`);
     return 0;
   } catch (error) {
     printProblems(error);

@@ -4,7 +4,7 @@
  * them into the text `labelgate check` prints and /admin/config shows for a refused reload.
  */
 import { formatConfigReport } from './config-report.js';
-import { GatewayError, type ErrorCode, type ErrorParams } from './errors.js';
+import { GatewayError, warningMessage, type ErrorCode, type ErrorParams, type WarningCode } from './errors.js';
 
 export interface ConfigProblem {
   readonly code: ErrorCode;
@@ -17,6 +17,11 @@ export interface ConfigProblem {
   readonly source?: string;
   /** How many characters the caret underlines (a YAML token, a `${VAR}`); 1 when not given. */
   readonly width?: number;
+}
+
+/** Something a config that loads should still show its operator (core/errors.ts WARNINGS). */
+export interface ConfigWarning extends Omit<ConfigProblem, 'code'> {
+  readonly code: WarningCode;
 }
 
 export { formatProblem } from './config-report.js';
@@ -40,9 +45,10 @@ export class ConfigError extends Error {
  */
 export type Locator = (pointer: string) => { line: number; column: number; file?: string; source?: string };
 
-/** Collects problems while a config is compiled, then throws them all at once. */
+/** Collects problems while a config is compiled, then throws them all at once; warnings are kept for the built config. */
 export class ProblemList {
   private readonly problems: ConfigProblem[] = [];
+  private readonly warningList: ConfigWarning[] = [];
 
   constructor(private readonly file: string, private readonly locate: Locator) {}
 
@@ -53,6 +59,15 @@ export class ProblemList {
   addError(error: GatewayError, pointer: string): void {
     const { line, column, file, source } = this.locate(pointer);
     this.problems.push({ code: error.code, message: error.message, file: file ?? this.file, line, column, pointer, ...(source === undefined ? {} : { source }) });
+  }
+
+  warn(code: WarningCode, pointer: string, params: ErrorParams = {}): void {
+    const { line, column, file, source } = this.locate(pointer);
+    this.warningList.push({ code, message: warningMessage(code, params), file: file ?? this.file, line, column, pointer, ...(source === undefined ? {} : { source }) });
+  }
+
+  get warnings(): readonly ConfigWarning[] {
+    return [...this.warningList];
   }
 
   get size(): number {

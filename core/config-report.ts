@@ -17,7 +17,7 @@ const MORE_PER_DOCUMENT = 3;
 /** Source lines longer than this are cut around the caret (a minified or one-line document). */
 const MAX_SOURCE = 120;
 
-export function formatProblem(problem: ConfigProblem): string {
+export function formatProblem(problem: Pick<ConfigProblem, 'file' | 'line' | 'column' | 'message'> & { readonly code: string }): string {
   return `${problem.file}:${problem.line}:${problem.column} ${problem.code} ${problem.message}`;
 }
 

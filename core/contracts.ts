@@ -70,7 +70,7 @@ export interface ParserPattern {
   readonly source: string;
   /** Only `i` is allowed. */
   readonly flags?: string;
-  /** Upper-case HTTP methods; absent means every method. */
+  /** HTTP methods (RFC 9110 tokens, compared upper-cased as requests are); absent means every method. */
   readonly methods?: readonly string[];
   /** Skip the disjointness proof for a regex the prover cannot analyse. */
   readonly unproven?: boolean;

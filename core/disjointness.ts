@@ -6,7 +6,10 @@
  * (so a sample is always a path the gateway could really see), and their method sets meet.
  * An overlap names both rules and a readable sample URI from the intersection. A regex refa
  * cannot turn into an automaton (a real backreference, a lookaround that does not simplify) is
- * a config error unless its rule says `unproven: true`.
+ * a config error unless its rule says `unproven: true`; then the rule is left out of the proof,
+ * never silently: it is a warning (LG_WARN_CONFIG_UNPROVEN) and `explain` says so.
+ *
+ * Methods are compared as requests are matched: upper-cased (`get` and `GET` are one method).
  */
 import { JS, NFA, Transformers, getIntersectionWordSets, transform, type CharSet } from 'refa';
 import type { ParserPattern } from './contracts.js';
@@ -59,9 +62,35 @@ function readableChar(set: CharSet): string {
   return String.fromCharCode(set.ranges[0]!.min);
 }
 
+/** RFC 9110 §9.1 and §5.6.2: a method is a token, `1*tchar`. */
+const METHOD_TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** How much of a refused method an error quotes. */
+const MAX_QUOTED = 40;
+
+function quote(value: unknown): string {
+  const text = typeof value === 'string' ? JSON.stringify(value) : value === undefined ? 'undefined' : JSON.stringify(value) ?? String(value);
+  return text.length > MAX_QUOTED ? `${text.slice(0, MAX_QUOTED)}…` : text;
+}
+
+/**
+ * A pattern's `methods` as requests are matched: upper-cased, each once. `methods` comes from
+ * plugin code, so anything may arrive; what is not a list of method tokens is `invalid` (quoted).
+ */
+export function normaliseMethods(methods: unknown): { readonly methods: readonly string[] | undefined } | { readonly invalid: string } {
+  if (methods === undefined) return { methods: undefined };
+  if (!Array.isArray(methods)) return { invalid: `${quote(methods)} (methods must be a list)` };
+  const normalised = new Set<string>();
+  for (const method of methods as unknown[]) {
+    if (typeof method !== 'string' || !METHOD_TOKEN.test(method)) return { invalid: quote(method) };
+    normalised.add(method.toUpperCase());
+  }
+  return { methods: [...normalised] };
+}
+
 function methodsMeet(a: ParserPattern, b: ParserPattern): boolean {
   if (!a.methods || !b.methods) return true;
-  return a.methods.some((method) => b.methods!.includes(method));
+  const upper = new Set(b.methods.map((method) => method.toUpperCase()));
+  return a.methods.some((method) => upper.has(method.toUpperCase()));
 }
 
 /** A readable URI both automata accept, or undefined when they are disjoint. */
@@ -75,14 +104,31 @@ function sampleOfOverlap(a: NFA, b: NFA): string | undefined {
   return undefined;
 }
 
-export function provePatterns(patterns: readonly ProvablePattern[], problems: ProblemList): void {
+/** A pattern marked `unproven: true` that the prover indeed could not analyse: left out of every pair. */
+export interface UnprovenPattern {
+  readonly pattern: ProvablePattern;
+  /** Why its regex could not be analysed. */
+  readonly reason: string;
+}
+
+/**
+ * Adds an error for every overlap and every unprovable regex not marked `unproven`, a warning
+ * for every one that is, and returns those: the patterns the proof says nothing about.
+ */
+export function provePatterns(patterns: readonly ProvablePattern[], problems: ProblemList): UnprovenPattern[] {
   const automata: { pattern: ProvablePattern; nfa: NFA }[] = [];
+  const unproven: UnprovenPattern[] = [];
   for (const pattern of patterns) {
     try {
       automata.push({ pattern, nfa: toAutomaton(innerSource(pattern.source), pattern.flags ?? '') });
     } catch (error) {
-      if (pattern.unproven) continue;
-      problems.add('LG_ERR_CONFIG_REGEX_UNPROVABLE', pattern.configPointer, { rule: pattern.label, reason: (error as Error).message.replace(/\.$/, '') });
+      const reason = (error as Error).message.replace(/\.$/, '');
+      if (pattern.unproven) {
+        unproven.push({ pattern, reason });
+        problems.warn('LG_WARN_CONFIG_UNPROVEN', pattern.configPointer, { rule: pattern.label, reason });
+        continue;
+      }
+      problems.add('LG_ERR_CONFIG_REGEX_UNPROVABLE', pattern.configPointer, { rule: pattern.label, reason });
     }
   }
   for (let i = 0; i < automata.length; i++) {
@@ -97,4 +143,5 @@ export function provePatterns(patterns: readonly ProvablePattern[], problems: Pr
       });
     }
   }
+  return unproven;
 }

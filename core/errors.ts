@@ -161,6 +161,8 @@ export const ERRORS = {
   LG_ERR_CONFIG_BODY_SCHEMA: { httpStatus: 500, envelopeStatus: 1, message: 'The bodySchema of parser {name} does not compile: {reason}' },
   LG_ERR_CONFIG_REGEX_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} does not compile: {reason}' },
   LG_ERR_CONFIG_REGEX_UNPROVABLE: { httpStatus: 500, envelopeStatus: 1, message: 'The regex of {rule} cannot be analysed ({reason}); rewrite it or mark the rule "unproven: true"' },
+  LG_ERR_CONFIG_METHOD_INVALID: { httpStatus: 500, envelopeStatus: 1, message: 'The methods of {rule} include {method}, which is not an HTTP method (RFC 9110 token: letters, digits and !#$%&\'*+-.^_`|~)' },
+  LG_ERR_CONFIG_FALLBACK_DUPLICATE: { httpStatus: 500, envelopeStatus: 1, message: 'Parsers {first} and {second} are both fallback parsers; a config may have at most one (a fallback parser is not proven disjoint from the others)' },
   LG_ERR_CONFIG_RULES_OVERLAP: { httpStatus: 500, envelopeStatus: 1, message: 'Rules {first} and {second} can match the same URI, e.g. {sample}' },
   LG_ERR_CONFIG_INVALID: { httpStatus: 500, envelopeStatus: 1, message: '{reason}' },
   LG_ERR_CONFIG_SESSION_SECRET: { httpStatus: 500, envelopeStatus: 1, message: 'security.session.secret must be "auto" or at least 32 characters long (it has {length})' },
@@ -172,6 +174,17 @@ export const ERRORS = {
 } as const satisfies Record<string, ErrorDefinition>;
 
 export type ErrorCode = keyof typeof ERRORS;
+
+/**
+ * Config warnings: the config loads, but something in it is weaker than it looks. `labelgate
+ * check` lists them as `FILE:LINE:COL CODE message`, `start` and reloads log them, and
+ * /admin/config shows them. Kept in step with the README's warning table by test/core/errors.test.ts.
+ */
+export const WARNINGS = {
+  LG_WARN_CONFIG_UNPROVEN: { message: 'The rule {rule} is not proven disjoint from the other rules: its regex cannot be analysed ({reason}); a request it matches may match another rule too, and the first in config order wins' },
+} as const satisfies Record<string, { readonly message: string }>;
+
+export type WarningCode = keyof typeof WARNINGS;
 
 export type ErrorParams = Readonly<Record<string, string | number | undefined>>;
 
@@ -188,6 +201,10 @@ function render(template: string, params: ErrorParams): string {
     const value = params[name];
     return value === undefined ? whole : String(value);
   });
+}
+
+export function warningMessage(code: WarningCode, params: ErrorParams = {}): string {
+  return render(WARNINGS[code].message, params);
 }
 
 export class GatewayError extends Error {

@@ -24,6 +24,8 @@ export interface Explanation {
   readonly parser?: string;
   readonly rule?: string;
   readonly fallback?: boolean;
+  /** Set when the matched rule is left out of the disjointness proof: why its regex could not be analysed. */
+  readonly unproven?: string;
   readonly target?: ParseTarget;
   readonly application?: string;
   readonly reason?: string;
@@ -46,6 +48,7 @@ export function explainRequest(pipeline: Pipeline, snapshot: RegistrySnapshot, i
     result.parser = hit.entry.parserName;
     result.rule = hit.match.pattern.name;
     result.fallback = pipeline.parsers.fallback.includes(hit.entry);
+    if (hit.entry.unproven !== undefined) result.unproven = hit.entry.unproven;
     const request = new LazyParseRequest(method, target.path, target.query, input.headers ?? {});
     if (input.body !== undefined) pipeline.body.explain(input.body, request, hit);
     const parsed = hit.entry.parser.parse(request, hit.match);
@@ -63,7 +66,10 @@ export function explainRequest(pipeline: Pipeline, snapshot: RegistrySnapshot, i
 
 export function formatExplanation(explanation: Explanation): string {
   const lines = [`request     ${explanation.method} ${explanation.path ?? '(rejected)'}`];
-  if (explanation.parser) lines.push(`parser      ${explanation.parser} (rule ${explanation.rule}${explanation.fallback ? ', fallback' : ''})`);
+  if (explanation.parser) lines.push(`parser      ${explanation.parser} (rule ${explanation.rule}${explanation.fallback ? ', fallback' : ''}${explanation.unproven !== undefined ? ', unproven' : ''})`);
+  if (explanation.unproven !== undefined) {
+    lines.push(`unproven    LG_WARN_CONFIG_UNPROVEN this rule is not proven disjoint from the others (its regex cannot be analysed: ${explanation.unproven}); another rule may match this request too, the first in config order wins`);
+  }
   if (explanation.target) {
     lines.push(`parsed      application=${explanation.target.application}${explanation.target.instance ? ` instance=${explanation.target.instance}` : ''}${explanation.target.labels ? ` labels=${JSON.stringify(explanation.target.labels)}` : ''}`);
   }

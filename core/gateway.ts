@@ -111,13 +111,19 @@ export class Gateway {
     metricsService(services)?.addWorkerPool('body', () => bodyPools.stats());
 
     let version = 1;
-    const build = (next: LoadedConfig) => buildPipeline(next, {
-      version: version++, registry, logger, services, adminHost: loaded.config.admin.host,
-      acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
-      releasePools: (acquired) => pools.release(acquired),
-      bodyPools,
-      upstreamObserver: exchanges,
-    });
+    const build = async (next: LoadedConfig) => {
+      const pipeline = await buildPipeline(next, {
+        version: version++, registry, logger, services, adminHost: loaded.config.admin.host,
+        acquirePools: (settings, resolvePath) => pools.acquire(settings, resolvePath),
+        releasePools: (acquired) => pools.release(acquired),
+        bodyPools,
+        upstreamObserver: exchanges,
+      });
+      for (const warning of pipeline.warnings) {
+        logger.warn({ code: warning.code, file: warning.file, line: warning.line, column: warning.column, pointer: warning.pointer, version: pipeline.version }, warning.message);
+      }
+      return pipeline;
+    };
     const first = await build(loaded);
     const holder = new PipelineHolder(first, logger);
     registry.setSource('static', first.staticInstances);

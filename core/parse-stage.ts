@@ -16,6 +16,8 @@ export interface CompiledPattern {
   readonly methods: ReadonlySet<string> | undefined;
   /** What the parser entry asks of request bodies (its `bodySchema`, compiled). */
   readonly body: BodyPlan;
+  /** Set when the pattern is `unproven: true` and left out of the proof: why its regex could not be analysed. */
+  readonly unproven?: string;
 }
 
 export interface ParserHit {

@@ -17,8 +17,8 @@ import type { GatewayConfig, PluginRef } from './config-types.js';
 import type { LoadedConfig } from './config-loader.js';
 import { BodyPool, type BodyPoolProvider } from './body-pool.js';
 import { BodyStage, compileBodyPlans, type BodyPlan } from './body-stage.js';
-import { ProblemList } from './config-errors.js';
-import { compilePattern, provePatterns, type ProvablePattern } from './disjointness.js';
+import { ProblemList, type ConfigWarning } from './config-errors.js';
+import { compilePattern, normaliseMethods, provePatterns, type ProvablePattern } from './disjointness.js';
 import { GatewayError } from './errors.js';
 import { createForward, type UpstreamObserver, type UpstreamPools } from './http-forwarder.js';
 import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
@@ -65,6 +65,8 @@ export interface Pipeline {
   readonly watchFiles: readonly string[];
   /** Content hashes of the config text and of each path plugin: unchanged sources skip a rebuild. */
   readonly sources: readonly { readonly file: string; readonly hash: string }[];
+  /** What the config loads with but its operator should know (rules left out of the proof, …). */
+  readonly warnings: readonly ConfigWarning[];
   close(): Promise<void>;
 }
 
@@ -120,9 +122,17 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
   const primary: CompiledPattern[] = [];
   const fallback: CompiledPattern[] = [];
   const provable: ProvablePattern[] = [];
+  /** Where each proven pattern's entry sits in `primary`, to mark the ones left out of the proof. */
+  const primaryIndex = new Map<ProvablePattern, number>();
+  let firstFallback: string | undefined;
   parsers.forEach((plugin, index) => {
     if (!plugin) return;
     const isFallback = (plugin.manifest as ParserManifest).fallback === true;
+    // A fallback parser skips the proof; two of them could match the same request unproven.
+    if (isFallback && firstFallback !== undefined) {
+      builder.problems.add('LG_ERR_CONFIG_FALLBACK_DUPLICATE', `/parsers/${index}/use`, { first: firstFallback, second: plugin.name });
+    }
+    if (isFallback) firstFallback ??= plugin.name;
     for (const pattern of plugin.instance.patterns) {
       const configPointer = `/parsers/${index}${pattern.pointer ? `/options${pattern.pointer}` : '/use'}`;
       const label = `${plugin.name}/${pattern.name}`;
@@ -137,15 +147,30 @@ function compileParsers(builder: Builder, parsers: readonly (LoadedPlugin<Parser
         builder.problems.add('LG_ERR_CONFIG_REGEX_INVALID', configPointer, { rule: label, reason: (error as Error).message });
         continue;
       }
+      // Requests are matched by their upper-cased method, so the proof compares the same.
+      const methods = normaliseMethods(pattern.methods);
+      if ('invalid' in methods) {
+        builder.problems.add('LG_ERR_CONFIG_METHOD_INVALID', configPointer, { rule: label, method: methods.invalid });
+        continue;
+      }
       const entry: CompiledPattern = {
         regex, pattern, parser: plugin.instance, parserName: plugin.name, body: bodyPlans[index]!,
-        methods: pattern.methods ? new Set(pattern.methods.map((method) => method.toUpperCase())) : undefined,
+        methods: methods.methods ? new Set(methods.methods) : undefined,
       };
-      (isFallback ? fallback : primary).push(entry);
-      if (!isFallback) provable.push({ ...pattern, label, configPointer });
+      if (isFallback) {
+        fallback.push(entry);
+        continue;
+      }
+      const proof: ProvablePattern = { ...pattern, ...(methods.methods ? { methods: methods.methods } : {}), label, configPointer };
+      primaryIndex.set(proof, primary.length);
+      primary.push(entry);
+      provable.push(proof);
     }
   });
-  provePatterns(provable, builder.problems);
+  for (const { pattern, reason } of provePatterns(provable, builder.problems)) {
+    const index = primaryIndex.get(pattern)!;
+    primary[index] = { ...primary[index]!, unproven: reason };
+  }
   return new ParserChain(primary, fallback);
 }
 
@@ -238,6 +263,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
       { file: loaded.file, hash: loaded.hash },
       ...builder.created.flatMap((plugin) => (plugin.file && plugin.hash ? [{ file: plugin.file, hash: plugin.hash }] : [])),
     ]),
+    warnings: deepFreeze(builder.problems.warnings),
     async close() {
       await builder.closeAll();
       deps.releasePools(acquiredPools);

@@ -1,8 +1,10 @@
 /**
  * Turns `{ use, options }` into a plugin instance. `use` is a built-in name, or a module path
- * (`./my-parser.js`) relative to the config file. The manifest is checked, the options are
- * validated (on a copy, with defaults) against the plugin's own schema, then `create` runs. Any
- * failure is a coded config error at the position of that entry; nothing is skipped.
+ * (`./my-parser.js`) relative to the config file. The manifest is validated against the JSON
+ * schema of its kind (MANIFEST_SCHEMAS: known keys only, so `fallback` on a router or a misspelt
+ * key is refused), the options are validated (on a copy, with defaults) against the plugin's own
+ * schema, then `create` runs. Any failure is a coded config error at the position of that entry;
+ * nothing is skipped.
  *
  * Path plugins are imported with their content hash in the URL, so a hot reload after an edit
  * loads the new code instead of the module cache's copy.
@@ -11,7 +13,7 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { AnyManifest, PluginKind, PluginKit } from './contracts.js';
+import type { AnyManifest, JsonSchema, PluginKind, PluginKit } from './contracts.js';
 import { GatewayError } from './errors.js';
 import { compileSchema, validateWith } from './schema-validator.js';
 import type { PluginRef } from './config-types.js';
@@ -42,14 +44,46 @@ export class PluginLoadError extends Error {
   }
 }
 
+function manifestSchema(kind: PluginKind): JsonSchema {
+  return {
+    type: 'object',
+    additionalProperties: false,
+    required: ['kind', 'name', 'version', 'priority', 'optionsSchema', 'create'],
+    properties: {
+      kind: { const: kind },
+      name: { type: 'string', minLength: 1 },
+      version: { type: 'string', minLength: 1 },
+      priority: { type: 'number', finite: true },
+      optionsSchema: { type: 'object' },
+      create: { callable: true },
+      description: { type: 'string' },
+      // Only a parser may be a fallback: tried when no other parser matched, and not proven disjoint.
+      ...(kind === 'parser' ? { fallback: { type: 'boolean' } } : {}),
+    },
+  };
+}
+
+/** The JSON schema a manifest of each kind must satisfy (README "Writing a plugin" lists the same keys). */
+export const MANIFEST_SCHEMAS: Readonly<Record<PluginKind, JsonSchema>> = {
+  parser: manifestSchema('parser'),
+  router: manifestSchema('router'),
+  auth: manifestSchema('auth'),
+  interceptor: manifestSchema('interceptor'),
+};
+
 function manifestProblem(manifest: Record<string, unknown>, kind: PluginKind, expectedName: string | undefined): string | undefined {
-  if (manifest.kind !== kind) return `kind is ${JSON.stringify(manifest.kind)}, expected "${kind}"`;
-  if (typeof manifest.name !== 'string' || manifest.name === '') return 'name must be a non-empty string';
-  if (expectedName !== undefined && manifest.name !== expectedName) return `name is "${manifest.name}" but the file is ${expectedName}.*; they must agree`;
-  if (typeof manifest.version !== 'string' || manifest.version === '') return 'version must be a non-empty string';
-  if (typeof manifest.priority !== 'number' || !Number.isFinite(manifest.priority)) return 'priority must be a finite number';
-  if (typeof manifest.optionsSchema !== 'object' || manifest.optionsSchema === null) return 'optionsSchema must be a JSON schema object';
-  if (typeof manifest.create !== 'function') return 'create must be a function';
+  const schema = MANIFEST_SCHEMAS[kind];
+  const problems = validateWith(compileSchema(schema), manifest);
+  if (problems.length > 0) {
+    const keys = Object.keys(schema.properties as object);
+    return problems.map(({ pointer, message }) => {
+      if (pointer === '/kind') return `kind is ${JSON.stringify(manifest.kind)}, expected "${kind}"`;
+      // A pointer to a top-level key the schema does not know: an unknown key.
+      if (pointer.lastIndexOf('/') === 0 && !keys.includes(pointer.slice(1))) return `${message.replace(/ in \/$/, '')} (a ${kind} manifest has ${keys.join(', ')})`;
+      return message.replace(/^\/ /, 'the manifest ').replace(/^\//, '');
+    }).join('; ');
+  }
+  if (expectedName !== undefined && manifest.name !== expectedName) return `name is "${String(manifest.name)}" but the file is ${expectedName}.*; they must agree`;
   return undefined;
 }
 

@@ -9,7 +9,7 @@
  * A request keeps the pipeline it acquired until its response closes.
  */
 import type { Logger } from './contracts.js';
-import { ConfigError, type ConfigProblem } from './config-errors.js';
+import { ConfigError, type ConfigProblem, type ConfigWarning } from './config-errors.js';
 import type { Pipeline } from './pipeline.js';
 
 interface Tracked {
@@ -109,6 +109,10 @@ export interface ConfigStatus {
   readonly loadedAt: string;
   readonly file: string;
   readonly hash: string;
+  /** Rules of the config in force left out of the disjointness proof (`unproven: true`, regex not analysable). */
+  readonly unprovenRules: number;
+  /** Warnings of the config in force, as `labelgate check` lists them. */
+  readonly warnings: readonly ConfigWarning[];
   readonly error: ReloadError | null;
 }
 
@@ -142,7 +146,12 @@ export class Reloader {
 
   status(): ConfigStatus {
     const pipeline = this.holder.current;
-    return { version: pipeline.version, loadedAt: pipeline.loadedAt.toISOString(), file: pipeline.file, hash: pipeline.hash, error: this.lastError };
+    return {
+      version: pipeline.version, loadedAt: pipeline.loadedAt.toISOString(), file: pipeline.file, hash: pipeline.hash,
+      unprovenRules: pipeline.warnings.filter((warning) => warning.code === 'LG_WARN_CONFIG_UNPROVEN').length,
+      warnings: pipeline.warnings,
+      error: this.lastError,
+    };
   }
 
   /** Every reload that swapped a pipeline in or was refused (not those that found nothing changed). */

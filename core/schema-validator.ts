@@ -1,6 +1,7 @@
 /**
- * One ajv setup for the config and for every plugin's options schema: all errors at once,
- * defaults filled in, and the two custom keywords of core/config-schema.ts (`unit`, `regex`).
+ * One ajv setup for the config, for plugin manifests and for every plugin's options schema: all
+ * errors at once, defaults filled in, the two custom keywords of core/config-schema.ts (`unit`,
+ * `regex`), and `callable` and `finite` for plugin manifests (core/plugin-loader.ts).
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
 import { parseDuration, parseSize } from './units.js';
@@ -52,10 +53,40 @@ function addRegexKeyword(ajv: Ajv): void {
   });
 }
 
+/** `callable: true`: the value is a function (JSON schema has no type for it). */
+function addCallableKeyword(ajv: Ajv): void {
+  ajv.addKeyword({
+    keyword: 'callable',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function callable(enabled: boolean, data: unknown) {
+      if (!enabled || typeof data === 'function') return true;
+      (callable as any).errors = [{ keyword: 'callable', message: 'must be a function', params: {} }];
+      return false;
+    },
+  });
+}
+
+/** `finite: true`: a number that is neither NaN nor ±Infinity (ajv's `number` lets both through). */
+function addFiniteKeyword(ajv: Ajv): void {
+  ajv.addKeyword({
+    keyword: 'finite',
+    schemaType: 'boolean',
+    errors: true,
+    validate: function finite(enabled: boolean, data: unknown) {
+      if (!enabled || typeof data !== 'number' || Number.isFinite(data)) return true;
+      (finite as any).errors = [{ keyword: 'finite', message: 'must be a finite number', params: {} }];
+      return false;
+    },
+  });
+}
+
 export function createAjv(): Ajv {
   const ajv = new Ajv({ allErrors: true, useDefaults: true, strict: false, allowUnionTypes: true });
   addUnitKeyword(ajv);
   addRegexKeyword(ajv);
+  addCallableKeyword(ajv);
+  addFiniteKeyword(ajv);
   return ajv;
 }
 

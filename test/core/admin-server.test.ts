@@ -1,6 +1,8 @@
 /** The admin listener's own routes and its deny-by-default token check. */
 import t from 'tap';
+import { readFile } from 'node:fs/promises';
 import { startGateway } from '../helpers/gateway.js';
+import { captureLog } from '../helpers/logs.js';
 import { parseRawResponse, rawRequest } from '../helpers/http.js';
 
 const TOKEN = 't'.repeat(32);
@@ -35,4 +37,33 @@ t.test('with admin.token the dashboard page and its assets are open, its data an
   t.match(page.headers['content-type'], /^text\/html/);
   t.match(page.headers['content-security-policy'], /script-src 'self'/);
   t.equal(page.headers['x-frame-options'], 'DENY');
+});
+
+t.test('/admin/config counts the rules left out of the proof; explain says when the matched one is', async (t) => {
+  const rules = (unproven: boolean) => `parsers:
+  - use: rules
+    options:
+      rules:
+        - { name: proven, match: "/p/.+", application: echo }
+        - { name: twice, match: "/twice/(a+)-\\\\1", application: echo, unproven: ${unproven} }
+`;
+  const log = captureLog('info');
+  const gw = await startGateway(t, rules(true), { logger: log.logger });
+  t.match(log.lines().filter((line) => line.code === 'LG_WARN_CONFIG_UNPROVEN'), [{ level: 40, pointer: '/parsers/0/options/rules/1/match', msg: /rules\/twice/ }], 'start logs the warning');
+  const status = (await gw.admin('/admin/config')).json();
+  t.equal(status.unprovenRules, 1);
+  const line = (await readFile(gw.configFile, 'utf8')).split('\n').findIndex((text) => text.includes('name: twice')) + 1;
+  t.match(status.warnings, [{ code: 'LG_WARN_CONFIG_UNPROVEN', file: gw.configFile, line, pointer: '/parsers/0/options/rules/1/match', message: /rules\/twice/ }]);
+  t.equal(status.warnings.length, 1);
+  const explained = (await gw.admin('/admin/explain?method=GET&path=/twice/aa-aa')).json();
+  t.equal(explained.data.rule, 'twice');
+  t.match(explained.data.unproven, /[Bb]ackreference/);
+  const proven = (await gw.admin('/admin/explain?method=GET&path=/p/x')).json();
+  t.equal(proven.data.rule, 'proven');
+  t.notOk('unproven' in proven.data);
+
+  const clean = await startGateway(t, 'parsers: [ { use: rules, options: { rules: [ { name: p, match: "/p/.+", application: echo } ] } } ]\n');
+  const cleanStatus = (await clean.admin('/admin/config')).json();
+  t.equal(cleanStatus.unprovenRules, 0);
+  t.same(cleanStatus.warnings, []);
 });

@@ -177,3 +177,48 @@ t.test('start writes JSON lines only to stdout (start-up line included, at any l
     t.notOk(stdout.includes(password!), 'and never on stdout');
   }
 });
+
+/** A config with one rule whose regex the prover cannot analyse (a backreference), marked unproven. */
+async function unprovenConfig(): Promise<string> {
+  const file = path.join(await makeTempDir(), 'gateway.yaml');
+  await writeFile(file, `registry:
+  static:
+    - { app: echo, instances: ["10.0.0.1:9000"] }
+parsers:
+  - use: rules
+    options:
+      rules:
+        - name: proven
+          match: "/p/.+"
+          application: echo
+        - name: twice
+          match: "/twice/(a+)-\\\\1"
+          application: echo
+          unproven: true
+`);
+  return file;
+}
+
+t.test('check passes a config with an unproven rule but lists it as a warning: position, rule, why', async (t) => {
+  const file = await unprovenConfig();
+  const result = run(['check', '-c', file]);
+  t.equal(result.code, 0, result.stderr);
+  t.match(result.stdout, /ok \(1 warning\)/);
+  const lines = result.stderr.trimEnd().split('\n');
+  t.equal(lines.length, 1, result.stderr);
+  t.ok(lines[0]!.startsWith(`${file}:12:11 LG_WARN_CONFIG_UNPROVEN `), lines[0]);
+  t.match(lines[0], /rules\/twice is not proven disjoint/);
+  t.match(lines[0], /cannot be analysed \(.*[Bb]ackreference.*\)/);
+});
+
+t.test('explain says when the matched rule is unproven, and not otherwise', async (t) => {
+  const file = await unprovenConfig();
+  const unproven = run(['explain', '-c', file, 'GET', '/twice/aa-aa']);
+  t.equal(unproven.code, 0, unproven.stderr);
+  t.match(unproven.stdout, /parser\s+rules \(rule twice, unproven\)/);
+  t.match(unproven.stdout, /LG_WARN_CONFIG_UNPROVEN .*not proven disjoint.*[Bb]ackreference/);
+  const proven = run(['explain', '-c', file, 'GET', '/p/x']);
+  t.equal(proven.code, 0, proven.stderr);
+  t.match(proven.stdout, /parser\s+rules \(rule proven\)/);
+  t.notMatch(proven.stdout, /unproven/i);
+});

@@ -1,6 +1,7 @@
 import t from 'tap';
 import { ConfigError, ProblemList } from '../../core/config-errors.js';
 import { compilePattern, innerSource, provePatterns, type ProvablePattern } from '../../core/disjointness.js';
+import { buildProblems } from '../helpers/config.js';
 
 function prove(patterns: Partial<ProvablePattern>[]) {
   const list = new ProblemList('/g.yaml', () => ({ line: 1, column: 1 }));
@@ -63,4 +64,51 @@ t.test('^ and $ are optional: patterns always match the whole path', async (t) =
   t.ok(regex.test('/api/x'));
   t.notOk(regex.test('/api/x/y'));
   t.notOk(regex.test('/pre/api/x'));
+});
+
+t.test('methods are compared upper-cased, as requests are matched', async (t) => {
+  const [problem] = prove([{ source: '/x/.+', methods: ['get'] }, { source: '/x/.+', methods: ['GET'] }]);
+  t.equal(problem?.code, 'LG_ERR_CONFIG_RULES_OVERLAP', 'get and GET are one method');
+});
+
+/** A path parser plugin whose one pattern has these methods. */
+function methodsPlugin(name: string, methods: unknown): Record<string, string> {
+  return {
+    [`${name}.js`]: `export default { kind: "parser", name: "${name}", version: "1", priority: 1, optionsSchema: {},
+      create() { return { patterns: [{ name: "x", source: "/x/.+", methods: ${JSON.stringify(methods)} }], parse() { return { application: "a" }; } }; } };`,
+  };
+}
+
+t.test('a custom parser with lower-case methods is proven against rules with upper-case ones', async (t) => {
+  const problems = await buildProblems(`parsers:
+  - use: ./lower.js
+  - use: rules
+    options: { rules: [ { name: upper, match: "/x/.+", application: b, methods: [GET] } ] }
+`, methodsPlugin('lower', ['get']));
+  t.equal(problems.length, 1);
+  t.equal(problems[0]?.code, 'LG_ERR_CONFIG_RULES_OVERLAP');
+  t.match(problems[0]?.message, /lower\/x and rules\/upper/);
+});
+
+t.test('a method that is not an RFC 9110 token is refused, naming the rule', async (t) => {
+  for (const methods of [['GET /'], ['GET\r\nX-Evil: 1'], [''], [42], 'GET']) {
+    const [problem, ...rest] = await buildProblems('parsers: [ { use: ./odd.js } ]\n', methodsPlugin('odd', methods));
+    t.equal(problem?.code, 'LG_ERR_CONFIG_METHOD_INVALID', JSON.stringify(methods));
+    t.match(problem?.message, /odd\/x/);
+    t.equal(problem?.pointer, '/parsers/0/use');
+    t.same(rest, []);
+  }
+  t.same(await buildProblems('parsers: [ { use: ./custom.js } ]\n', methodsPlugin('custom', ['PROPFIND', 'm-search'])), [], 'any token is a method');
+});
+
+t.test('a rule marked unproven is left out of the proof with a warning naming it and why, never silently', async (t) => {
+  const list = new ProblemList('/g.yaml', () => ({ line: 7, column: 3 }));
+  const twice: ProvablePattern = { name: 'twice', label: 'rules/twice', configPointer: '/parsers/0/options/rules/1/match', source: '/x/(a+)\\1', unproven: true };
+  const provable: ProvablePattern = { name: 'fine', label: 'rules/fine', configPointer: '/parsers/0/options/rules/2/match', source: '/y/.+', unproven: true };
+  const unproven = provePatterns([{ name: 'p', label: 'rules/p', configPointer: '/parsers/0/options/rules/0/match', source: '/x/.+' }, twice, provable], list);
+  t.same(unproven.map((entry) => entry.pattern), [twice], 'a rule marked unproven that can be analysed is proven');
+  t.match(unproven[0]?.reason, /[Bb]ackreference/);
+  t.equal(list.size, 0, 'no error');
+  t.match(list.warnings, [{ code: 'LG_WARN_CONFIG_UNPROVEN', file: '/g.yaml', line: 7, column: 3, pointer: '/parsers/0/options/rules/1/match', message: /rules\/twice .*[Bb]ackreference/ }]);
+  t.equal(list.warnings.length, 1);
 });

@@ -1,6 +1,6 @@
 import t from 'tap';
 import { readFile } from 'node:fs/promises';
-import { ERRORS, GatewayError, type ErrorCode } from '../../core/errors.js';
+import { ERRORS, GatewayError, WARNINGS, type ErrorCode } from '../../core/errors.js';
 import { errorResponse } from '../../core/envelope.js';
 import { repoPath } from '../helpers/paths.js';
 
@@ -24,6 +24,13 @@ t.test('the README error table lists every code of the registry, with its Linkis
     t.equal(row.linkis, 'linkisCode' in definition ? String(definition.linkisCode) : '', `${code} Linkis code`);
     t.equal(row.status, String(definition.envelopeStatus), `${code} envelope status`);
   }
+});
+
+t.test('the README warning table lists every warning code of the registry', async (t) => {
+  const readme = await readFile(repoPath('README.md'), 'utf8');
+  const rows = readme.split('\n').flatMap((line) => /^\| `(LG_WARN_[A-Z_]+)` \|/.exec(line)?.[1] ?? []);
+  t.same(rows.sort(), Object.keys(WARNINGS).sort());
+  for (const code of Object.keys(WARNINGS)) t.match(code, /^LG_WARN_[A-Z]+_[A-Z_]+$/);
 });
 
 t.test('codes follow LG_ERR_<AREA>_<WHAT> and Linkis codes are unique', async (t) => {

@@ -6,7 +6,7 @@ import { buildProblems } from '../helpers/config.js';
 import { startUpstream } from '../helpers/upstream.js';
 import { repoPath } from '../helpers/paths.js';
 import { orderInterceptors } from '../../core/pipeline.js';
-import type { LoadedPlugin } from '../../core/plugin-loader.js';
+import { MANIFEST_SCHEMAS, type LoadedPlugin } from '../../core/plugin-loader.js';
 
 const OPEN = 'security: { passThrough: ["^/"] }\n';
 
@@ -47,7 +47,8 @@ t.test('a plugin pattern overlapping another parser is refused with a sample', a
 
 t.test('bad manifests are coded errors, never skipped', async (t) => {
   const cases: [string, string, RegExp][] = [
-    ['export default { kind: "parser", name: "nocreate", version: "1", priority: 1, optionsSchema: {} };', 'nocreate', /create must be a function/],
+    ['export default { kind: "parser", name: "nocreate", version: "1", priority: 1, optionsSchema: {} };', 'nocreate', /the manifest needs "create"/],
+    ['export default { kind: "parser", name: "notfunction", version: "1", priority: 1, optionsSchema: {}, create: {} };', 'notfunction', /create must be a function/],
     ['export default { kind: "router", name: "wrongkind", version: "1", priority: 1, optionsSchema: {}, create() {} };', 'wrongkind', /kind is "router"/],
     ['export default { kind: "parser", name: "other", version: "1", priority: 1, optionsSchema: {}, create() {} };', 'renamed', /must agree/],
     ['export default 42;', 'notobject', /manifest object/],
@@ -85,4 +86,51 @@ t.test('interceptors run outermost first by priority, ties broken by name', asyn
   const plugin = (name: string, priority: number) => ({ name, manifest: { priority } }) as unknown as LoadedPlugin<unknown>;
   const ordered = orderInterceptors([plugin('b', 10), plugin('a', 10), plugin('retry', 100), plugin('z', 1)]);
   t.same(ordered.map((p) => p.name), ['retry', 'a', 'b', 'z']);
+});
+
+/** A path plugin of `kind` named `name`, with `extra` manifest keys (JS source). */
+function plugin(kind: string, name: string, extra = ''): Record<string, string> {
+  const instance = kind === 'parser'
+    ? `{ patterns: [{ name: "all", source: "/${name}/.*" }], parse() { return { application: "${name}" }; } }`
+    : '{ route() { throw new Error("unused"); } }';
+  return { [`${name}.js`]: `export default { kind: "${kind}", name: "${name}", version: "1", priority: 1, optionsSchema: {}, ${extra} create() { return ${instance}; } };` };
+}
+
+t.test('manifests are validated against the schema of their kind: types, and no key it does not know', async (t) => {
+  const cases: [string, Record<string, string>, RegExp][] = [
+    ['parsers: [ { use: ./yes.js } ]\n', plugin('parser', 'yes', 'fallback: "yes",'), /fallback must be boolean/],
+    ['parsers: [ { use: ./typo.js } ]\n', plugin('parser', 'typo', 'fallbak: true,'), /unknown key "fallbak" \(a parser manifest has kind, name, version, priority, optionsSchema, create, description, fallback\)/],
+    ['router: { use: ./router-fallback.js }\n', plugin('router', 'router-fallback', 'fallback: true,'), /unknown key "fallback" \(a router manifest has .*\)/],
+    ['parsers: [ { use: ./infinite.js } ]\n', plugin('parser', 'infinite', 'priority: 1 / 0,'), /priority must be a finite number/],
+    ['parsers: [ { use: ./described.js } ]\n', plugin('parser', 'described', 'description: 7,'), /description must be string/],
+  ];
+  for (const [yaml, files, message] of cases) {
+    const [problem, ...rest] = await buildProblems(yaml, files);
+    t.equal(problem?.code, 'LG_ERR_CONFIG_PLUGIN_MANIFEST', Object.keys(files)[0]);
+    t.match(problem?.message, message, Object.keys(files)[0]);
+    t.match(problem?.pointer, /\/use$/);
+    t.same(rest, []);
+  }
+});
+
+t.test('one fallback parser per config: a second is refused, naming both', async (t) => {
+  t.same(await buildProblems('parsers: [ { use: ./catchall.js } ]\n', plugin('parser', 'catchall', 'fallback: true,')), [], 'one path fallback loads');
+  const [problem, ...rest] = await buildProblems('parsers: [ { use: linkis-default }, { use: ./catchall.js } ]\n', plugin('parser', 'catchall', 'fallback: true,'));
+  t.equal(problem?.code, 'LG_ERR_CONFIG_FALLBACK_DUPLICATE');
+  t.match(problem?.message, /linkis-default and catchall are both fallback parsers/);
+  t.equal(problem?.pointer, '/parsers/1/use');
+  t.same(rest, []);
+  const [named] = await buildProblems('parsers: [ { use: linkis-default, name: one }, { use: linkis-default, name: two } ]\n');
+  t.equal(named?.code, 'LG_ERR_CONFIG_FALLBACK_DUPLICATE');
+  t.match(named?.message, /one and two/);
+});
+
+t.test('README "Writing a plugin" documents every manifest key, fallback included', async (t) => {
+  const readme = await readFile(repoPath('README.md'), 'utf8');
+  const start = readme.indexOf('## Writing a plugin');
+  const section = readme.slice(start, readme.indexOf('\n## ', start + 1));
+  const documented = section.split('\n').flatMap((line) => /^\| `([a-zA-Z]+)` \|/.exec(line)?.[1] ?? []);
+  const keys = new Set(Object.values(MANIFEST_SCHEMAS).flatMap((schema) => Object.keys(schema.properties as object)));
+  t.same(documented.sort(), [...keys].sort());
+  t.ok(keys.has('fallback'));
 });
