@@ -1,8 +1,10 @@
 /**
  * Failed-login throttling: after `limit` failures for one key (strategy + user + client IP)
  * within `windowMs`, further attempts are refused until the window ends, before any password is
- * checked. Memory is bounded: expired entries are dropped when the table is full, then the oldest.
+ * checked. Memory is bounded by an LRU (lru-cache): a full table forgets the key touched longest
+ * ago, in constant time, so a flood of made-up users costs neither memory nor a scan per attempt.
  */
+import { LRUCache } from 'lru-cache';
 
 interface Entry {
   failures: number;
@@ -10,9 +12,15 @@ interface Entry {
 }
 
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>();
+  private readonly entries: LRUCache<string, Entry>;
 
-  constructor(private readonly maxEntries = 100_000, private readonly clock: () => number = Date.now) {}
+  constructor(maxEntries = 100_000, private readonly clock: () => number = Date.now) {
+    this.entries = new LRUCache({ max: maxEntries });
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** Seconds until `key` may try again, or 0 when it may try now. */
   retryAfter(key: string, limit: number, windowMs: number): number {
@@ -33,21 +41,10 @@ export class LoginThrottle {
       entry.failures++;
       return;
     }
-    this.entries.delete(key);
-    if (this.entries.size >= this.maxEntries) this.evict(now, windowMs);
     this.entries.set(key, { failures: 1, windowStart: now });
   }
 
   succeed(key: string): void {
     this.entries.delete(key);
-  }
-
-  private evict(now: number, windowMs: number): void {
-    for (const [key, entry] of this.entries) if (now - entry.windowStart >= windowMs) this.entries.delete(key);
-    // Still full: forget the oldest (Map iteration is insertion order).
-    for (const key of this.entries.keys()) {
-      if (this.entries.size < this.maxEntries) break;
-      this.entries.delete(key);
-    }
   }
 }
