@@ -145,6 +145,7 @@ const security: JsonSchema = {
         ttl: duration('1h'),
         secret: { type: 'string', default: 'auto', description: '"auto" (generated once, kept in the data dir), or at least 32 characters' },
         secure: { type: 'boolean', default: false },
+        maxSessions: { type: 'integer', minimum: 1, default: 100_000, description: 'live sessions kept (read at start); one more login forgets the session used longest ago' },
       },
     },
     auth: { type: 'array', items: pluginRef, default: [], description: 'auth strategies, tried in order' },

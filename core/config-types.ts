@@ -60,7 +60,7 @@ export interface GatewayConfig {
       readonly headers: readonly string[];
       readonly maxAge: number;
     };
-    readonly session: { readonly cookie: string; readonly ttl: number; readonly secret: string; readonly secure: boolean };
+    readonly session: { readonly cookie: string; readonly ttl: number; readonly secret: string; readonly secure: boolean; readonly maxSessions: number };
     readonly auth: readonly PluginRef[];
     readonly authTimeout: number;
   };

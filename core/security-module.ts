@@ -47,7 +47,7 @@ export function securityModule(options: SecurityModuleOptions = {}): GatewayModu
       };
       // In etcd mode the etcd module offers a store every gateway shares (core/etcd/etcd-module.ts).
       store = options.store ?? (context.services[SESSION_STORE_SERVICE] as SessionStore | undefined)
-        ?? new MemorySessionStore(context.initialConfig.security.session.ttl / 10);
+        ?? new MemorySessionStore(context.initialConfig.security.session.ttl / 10, Date.now, context.initialConfig.security.session.maxSessions);
       const sessions = new Sessions(store, settings(context.initialConfig));
       let admin: Promise<BootstrapUser> | undefined;
       Object.assign(context.services, {

@@ -41,7 +41,7 @@ export function etcdModule(): GatewayModule {
       if (registry.store !== 'etcd') return;
       const logger = context.logger.child({ part: 'etcd' });
       connection = new EtcdConnection(registry.etcd, logger);
-      sessions = new EtcdSessionStore(connection, context.logger.child({ part: 'etcd-sessions' }));
+      sessions = new EtcdSessionStore(connection, context.logger.child({ part: 'etcd-sessions' }), Date.now, context.initialConfig.security.session.maxSessions);
       await sessions.start();
       context.services[ETCD_SERVICE] = connection;
       context.services[SESSION_STORE_SERVICE] = sessions;

@@ -15,7 +15,7 @@ import type { Logger } from '../contracts.js';
 import type { EtcdConnection } from '../etcd/connection.js';
 import { prefixRange } from '../etcd/keys.js';
 import { RangeWatch } from '../etcd/range-watch.js';
-import type { SessionRecord, SessionStore } from './session-store.js';
+import { DEFAULT_MAX_SESSIONS, type SessionRecord, type SessionStore } from './session-store.js';
 
 const CODE = { code: 'LG_ERR_SESSION_STORE_UNAVAILABLE' } as const;
 const RETRY_MS = 1000;
@@ -44,7 +44,16 @@ export class EtcdSessionStore implements SessionStore {
   /** True once the local copy holds every session etcd had at some revision. */
   synced = false;
 
-  constructor(private readonly etcd: EtcdConnection, private readonly logger: Logger, private readonly clock: () => number = Date.now) {}
+  constructor(
+    private readonly etcd: EtcdConnection,
+    private readonly logger: Logger,
+    private readonly clock: () => number = Date.now,
+    private readonly maxSessions = DEFAULT_MAX_SESSIONS,
+  ) {}
+
+  get size(): number {
+    return this.entries.size;
+  }
 
   /** Loads every session and follows changes; retries in the background while etcd is unreachable. */
   async start(): Promise<void> {
@@ -82,6 +91,24 @@ export class EtcdSessionStore implements SessionStore {
     if (!outcome.ok) return;
     this.entries.set(id, { record, expiresAt, leaseId: lease });
     if (outcome.previous) this.etcd.revokeLater(String(outcome.previous.lease));
+    if (this.entries.size > this.maxSessions) await this.forgetLeastRecentlyUsed(id);
+  }
+
+  /**
+   * The cluster keeps at most `maxSessions` (every gateway mirrors them all): past it, the session
+   * used longest ago is deleted in etcd, for every gateway. The scan is paid only by a login that
+   * finds the table full.
+   */
+  private async forgetLeastRecentlyUsed(keep: string): Promise<void> {
+    const now = this.clock();
+    let oldest: string | undefined;
+    let oldestAccess = Infinity;
+    for (const [id, entry] of this.entries) {
+      if (id === keep) continue;
+      const access = entry.expiresAt <= now ? -Infinity : entry.record.lastAccess;
+      if (access < oldestAccess) [oldest, oldestAccess] = [id, access];
+    }
+    if (oldest !== undefined) await this.delete(oldest);
   }
 
   async delete(id: string): Promise<void> {

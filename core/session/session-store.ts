@@ -3,6 +3,7 @@
  * (memory now; etcd when several gateways share sessions) never holds a usable ticket. The
  * interface is async because the etcd store does I/O; the memory one answers at once.
  */
+import { LRUCache } from 'lru-cache';
 
 export interface SessionRecord {
   readonly user: string;
@@ -27,12 +28,20 @@ export interface SessionStore {
   close(): Promise<void>;
 }
 
-/** Sessions in this process; a sweeper drops expired ones so memory follows live sessions. */
+/** Live sessions a store keeps by default (`security.session.maxSessions`). */
+export const DEFAULT_MAX_SESSIONS = 100_000;
+
+/**
+ * Sessions in this process; a sweeper drops expired ones so memory follows live sessions, and at
+ * most `maxSessions` are kept (lru-cache): one more login forgets the session used longest ago,
+ * so a credential holder logging in in a loop cannot grow the gateway's memory.
+ */
 export class MemorySessionStore implements SessionStore {
-  private readonly records = new Map<string, { record: SessionRecord; expiresAt: number }>();
+  private readonly records: LRUCache<string, { record: SessionRecord; expiresAt: number }>;
   private readonly sweeper: NodeJS.Timeout;
 
-  constructor(sweepEveryMs: number, private readonly clock: () => number = Date.now) {
+  constructor(sweepEveryMs: number, private readonly clock: () => number = Date.now, maxSessions = DEFAULT_MAX_SESSIONS) {
+    this.records = new LRUCache({ max: maxSessions });
     this.sweeper = setInterval(() => this.sweep(), Math.max(1000, sweepEveryMs));
     this.sweeper.unref();
   }
@@ -65,7 +74,9 @@ export class MemorySessionStore implements SessionStore {
 
   sweep(): void {
     const now = this.clock();
-    for (const [id, entry] of this.records) if (entry.expiresAt <= now) this.records.delete(id);
+    const expired: string[] = [];
+    for (const [id, entry] of this.records.entries()) if (entry.expiresAt <= now) expired.push(id);
+    for (const id of expired) this.records.delete(id);
   }
 
   async close(): Promise<void> {

@@ -191,3 +191,18 @@ t.test('43: the gateway heartbeat lists gateway instances for logged-in users', 
   t.equal(v2.json().message, 'The gatewayv1 not support version v2.');
 });
 
+
+t.test('security.session.maxSessions bounds live sessions: one more login forgets the session used longest ago', async (t) => {
+  const { gw } = await setup(t, '', ', maxSessions: 2');
+  const info = (cookie: string) => gw.request(`${USER}/userInfo`, { headers: { cookie } });
+  const first = (await login(gw, 'hadoop', 'hadoop-pw')).cookie!;
+  const second = (await login(gw, 'alice', 'alice-pw')).cookie!;
+  t.equal((await info(first)).status, 200, 'first is used again, so second is now the one used longest ago');
+  const third = (await login(gw, 'hadoop', 'hadoop-pw')).cookie!;
+  t.equal((await info(second)).status, 400, 'the least recently used session is forgotten');
+  t.equal((await info(first)).status, 200);
+  t.equal((await info(third)).status, 200);
+  for (let i = 0; i < 20; i++) t.ok((await login(gw, 'alice', 'alice-pw')).cookie);
+  const live = await Promise.all([first, third].map(async (cookie) => (await info(cookie)).status));
+  t.same(live, [400, 400], 'a login loop pushes out old sessions instead of growing the table');
+});

@@ -70,3 +70,23 @@ t.test('known sessions keep working while etcd is stopped; new logins answer 503
   await eventually(async () => (await a.put('new', record('erin'), Date.now() + 60_000).then(() => true, () => false)), 15_000, 'logins work again');
   await eventually(async () => (await b.get('new').catch(() => undefined))?.user === 'erin', 15_000, 'and are shared again');
 });
+
+t.test('the cluster keeps at most maxSessions: past it the session used longest ago is deleted for every gateway', async (t) => {
+  const prefix = `/sessions-test-${prefixes++}/`;
+  const connections = [0, 1].map(() => new EtcdConnection({ endpoints: etcd.endpoints, prefix, timeout: 2000 }, silent));
+  const [a, b] = connections.map((connection) => new EtcdSessionStore(connection, silent, Date.now, 2));
+  await Promise.all([a!.start(), b!.start()]);
+  t.teardown(async () => {
+    await Promise.all([a!.close(), b!.close()]);
+    for (const connection of connections) connection.close();
+  });
+  const now = Date.now();
+  await a!.put('old', record('alice', now - 3000), now + 60_000);
+  await a!.put('mid', record('bob', now - 2000), now + 60_000);
+  await eventually(async () => b!.size === 2, 5000, 'the other gateway mirrors both');
+  await b!.put('new', record('carol', now), now + 60_000);
+  t.equal(await b!.get('old'), undefined, 'the least recently used session is gone');
+  await eventually(async () => a!.size === 2 && (await a!.get('old')) === undefined, 5000, 'and gone for the first gateway too');
+  t.equal((await a!.get('mid'))?.user, 'bob');
+  t.equal((await a!.get('new'))?.user, 'carol');
+});

@@ -78,3 +78,19 @@ t.test('the memory store forgets expired sessions when it sweeps', async (t) => 
   store.sweep();
   t.equal(store.size, 0);
 });
+
+t.test('the memory store keeps at most maxSessions, forgetting the one used longest ago', async (t) => {
+  const clock = { now: 1_000_000 };
+  const store = new MemorySessionStore(60_000, () => clock.now, 3);
+  const sessions = new Sessions(store, SETTINGS, () => clock.now);
+  t.teardown(() => store.close());
+  const tickets = [];
+  for (let i = 0; i < 3; i++) tickets.push(await sessions.issue({ user: `u${i}`, admin: false, via: 'password' }));
+  t.ok(await sessions.verify(tickets[0]!), 'reading a session makes it recent');
+  tickets.push(await sessions.issue({ user: 'u3', admin: false, via: 'password' }));
+  t.equal(store.size, 3);
+  t.equal(await sessions.verify(tickets[1]!), undefined, 'u1, used longest ago, is forgotten');
+  for (const i of [0, 2, 3]) t.ok(await sessions.verify(tickets[i]!), `u${i} stays`);
+  for (let i = 0; i < 1000; i++) await sessions.issue({ user: `flood${i}`, admin: false, via: 'password' });
+  t.equal(store.size, 3, 'a login loop never grows the store');
+});
