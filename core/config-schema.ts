@@ -109,7 +109,11 @@ const registry: JsonSchema = {
       type: 'array', default: [],
       items: {
         type: 'object', additionalProperties: false, required: ['url'],
-        properties: { url: { type: 'string', minLength: 1 }, interval: duration('30s') },
+        properties: {
+          url: { type: 'string', minLength: 1 },
+          interval: duration('30s'),
+          announce: { type: 'boolean', default: false, description: 'register this gateway there as linkis-mg-gateway, so gateways reading it list each other in the gateway heartbeat' },
+        },
       },
     },
     static: { type: 'array', items: staticGroup, default: [] },

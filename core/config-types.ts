@@ -43,7 +43,7 @@ export interface GatewayConfig {
       readonly expectedRenewInterval: number;
       readonly auth?: { readonly user: string; readonly password: string };
     };
-    readonly upstreamEureka: readonly { readonly url: string; readonly interval: number }[];
+    readonly upstreamEureka: readonly { readonly url: string; readonly interval: number; readonly announce: boolean }[];
     readonly static: readonly StaticGroup[];
   };
   /** Relative to the config file. */

@@ -16,7 +16,7 @@ import type { GatewayConfig } from './config-types.js';
 import { bootstrapAdmin, type Announce, type BootstrapUser } from './bootstrap-admin.js';
 import { DataDir } from './data-dir.js';
 import { SESSION_STORE_SERVICE } from './etcd/etcd-module.js';
-import { gatewayHeartbeat } from './gateway-heartbeat.js';
+import { gatewayHeartbeat, peersOf } from './gateway-heartbeat.js';
 import { LoginThrottle } from './login-throttle.js';
 import type { GatewayModule } from './modules.js';
 import { MemorySessionStore, type SessionStore } from './session/session-store.js';
@@ -63,7 +63,7 @@ export function securityModule(options: SecurityModuleOptions = {}): GatewayModu
         }
       });
       for (const endpoint of userEndpoints(sessions)) context.localEndpoints.add(endpoint);
-      context.localEndpoints.add(gatewayHeartbeat(context.registry, () => context.addresses.gateway));
+      context.localEndpoints.add(gatewayHeartbeat(context.registry, () => context.addresses.gateway, () => peersOf(context.services)));
     },
     async close() {
       await store?.close();

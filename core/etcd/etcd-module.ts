@@ -5,14 +5,17 @@
  *   EtcdConnection ──► services.etcd ──────────► registry store (core/registry/etcd-store.ts)
  *        ├──────────► EtcdSessionStore ─► services.sessionStore ─► security module (sessions)
  *        ├── started: SharedConfig (pushed gateway.yaml ─► hot reload) ─┐
- *        └── started: MemberKey (<prefix>members/<id>) ◄─ configRevision / configError
+ *        ├── started: MemberKey (<prefix>members/<id>) ◄─ configRevision / configError
+ *        └──────────► GatewayMembers (every members/ entry) ─► services.gatewayPeers ─► gateway heartbeat
  *
  * Ready once the sessions are loaded and the pushed config (if any) is in force; the registry
  * module adds its own first sync. With `registry.store: memory` the module does nothing.
  */
+import { GATEWAY_PEERS_SERVICE } from '../gateway-heartbeat.js';
 import type { GatewayModule } from '../modules.js';
 import { EtcdSessionStore } from '../session/etcd-session-store.js';
 import { EtcdConnection } from './connection.js';
+import { GatewayMembers } from './gateway-members.js';
 import { MemberKey } from './member.js';
 import { SharedConfig } from './shared-config.js';
 
@@ -32,6 +35,7 @@ export function etcdModule(): GatewayModule {
   let sessions: EtcdSessionStore | undefined;
   let shared: SharedConfig | undefined;
   let member: MemberKey | undefined;
+  let peers: GatewayMembers | undefined;
 
   return {
     name: 'etcd',
@@ -45,6 +49,9 @@ export function etcdModule(): GatewayModule {
       await sessions.start();
       context.services[ETCD_SERVICE] = connection;
       context.services[SESSION_STORE_SERVICE] = sessions;
+      peers = new GatewayMembers(connection, context.logger.child({ part: 'etcd-members' }));
+      void peers.start();
+      context.services[GATEWAY_PEERS_SERVICE] = peers;
       logger.info({ endpoints: connection.endpoints, prefix: connection.keys.prefix }, 'sharing registry, labels, sessions and config through etcd');
     },
 
@@ -61,6 +68,7 @@ export function etcdModule(): GatewayModule {
 
     async close() {
       shared?.close();
+      peers?.close();
       await member?.close();
       connection?.close();
     },

@@ -1,12 +1,13 @@
 /**
- * This gateway's entry under `<prefix>members/<id>`: where it listens and which pushed config it
- * runs (`configRevision`) or refused (`configError`), so `labelgate config push` and operators
+ * This gateway's entry under `<prefix>members/<id>`: where it listens (`addr`, and `hostPort` as
+ * the gateway heartbeat lists it to clients) and which pushed config it runs (`configRevision`) or refused (`configError`), so `labelgate config push` and operators
  * can see every gateway's answer. The key lives under the gateway's own lease (TTL 10 s, renewed
  * every 3 s), so a gateway that dies drops out by itself; a lease lost while etcd was unreachable
  * is granted again and the entry rewritten.
  */
 import os from 'node:os';
 import type { Logger } from '../contracts.js';
+import { selfHostPort } from '../gateway-heartbeat.js';
 import type { EtcdConnection } from './connection.js';
 
 export const MEMBER_TTL_SECONDS = 10;
@@ -28,6 +29,8 @@ export interface ConfigErrorReport {
 export interface MemberReport {
   readonly id: string;
   readonly addr: string;
+  /** `host:port` clients reach the public listener at (a wildcard listener gives the host name). */
+  readonly hostPort: string;
   readonly admin: string;
   readonly host: string;
   readonly pid: number;
@@ -53,7 +56,7 @@ export class MemberKey {
 
   constructor(private readonly etcd: EtcdConnection, addresses: { gateway: string; admin: string }, private readonly logger: Logger) {
     this.report = {
-      id: memberId(addresses.gateway), addr: addresses.gateway, admin: addresses.admin, host: os.hostname(), pid: process.pid,
+      id: memberId(addresses.gateway), addr: addresses.gateway, hostPort: selfHostPort(addresses.gateway), admin: addresses.admin, host: os.hostname(), pid: process.pid,
       startedAt: new Date().toISOString(), configRevision: 0, configError: null,
     };
     this.renewer = setInterval(() => void this.renew(), RENEW_EVERY_MS);

@@ -7,6 +7,7 @@
  *   Eureka writes ─────────┤
  *   label APIs ────────────┘   (/admin/labels, /admin/instances, /api/rest_j/v1/microservice/…)
  *   upstream Eureka servers ──────► composer sources `upstream:<url>`
+ *        ◄── `announce`: this gateway registered there as linkis-mg-gateway (core/registry/upstream-announce.ts)
  *
  * The router only ever reads the composed snapshot: no request does registry I/O.
  */
@@ -22,6 +23,7 @@ import { microserviceEndpoints } from './microservice-endpoints.js';
 import { RegistryMirror } from './mirror.js';
 import { STORES } from './stores.js';
 import type { RegistryStore } from './store.js';
+import { UpstreamAnnouncement } from './upstream-announce.js';
 import { UpstreamEureka } from './upstream-eureka.js';
 
 /** Composer source name of the store's instances. */
@@ -37,6 +39,8 @@ export function createRegistryModule(): GatewayModule {
   let store: RegistryStore | undefined;
   let mirror: RegistryMirror | undefined;
   const upstreams: UpstreamEureka[] = [];
+  const announcements: UpstreamAnnouncement[] = [];
+  let announceTo: string[] = [];
 
   return {
     name: 'registry',
@@ -89,15 +93,22 @@ export function createRegistryModule(): GatewayModule {
         const upstream = new UpstreamEureka(source, (instances) => context.registry.setSource(upstream.name, instances), context.logger);
         upstreams.push(upstream);
       }
+      announceTo = config.registry.upstreamEureka.filter((source) => source.announce).map((source) => source.url);
     },
 
-    started() {
+    started(context) {
       for (const upstream of upstreams) upstream.start();
+      for (const url of announceTo) {
+        const announcement = new UpstreamAnnouncement(url, context.addresses.gateway, context.logger.child({ part: 'upstream-announce' }));
+        announcements.push(announcement);
+        announcement.start();
+      }
     },
 
     ready: () => mirror?.synced ?? false,
 
     async close() {
+      await Promise.all(announcements.map((announcement) => announcement.close()));
       for (const upstream of upstreams) upstream.close();
       mirror?.close();
       await store?.close();

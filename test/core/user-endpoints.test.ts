@@ -1,6 +1,7 @@
 /** The Linkis user endpoints and sessions, end to end (spec/linkis.md acceptance behaviours 1–15, 43). */
 import t from 'tap';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { register, registration } from '../helpers/eureka.js';
 import { startGateway, staticRegistry, type TestGateway } from '../helpers/gateway.js';
 import { startUpstream, type Upstream } from '../helpers/upstream.js';
 import { login, passwordStrategy, securitySection, TICKET_COOKIE } from '../helpers/auth.js';
@@ -189,6 +190,17 @@ t.test('43: the gateway heartbeat lists gateway instances for logged-in users', 
   t.same(body.data.gatewayList, [new URL(gw.gateway.url).host]);
   const v2 = await gw.request('/api/rest_j/v2/gateway/heartbeat', { headers: { cookie: cookie! } });
   t.equal(v2.json().message, 'The gatewayv1 not support version v2.');
+});
+
+t.test('43: the heartbeat lists the gateway itself with the registered linkis-mg-gateway instances, each once', async (t) => {
+  const { gw } = await setup(t);
+  const self = new URL(gw.gateway.url).host;
+  const { cookie } = await login(gw, 'alice', 'alice-pw');
+  const list = async () => (await gw.request('/api/rest_j/v1/gateway/heartbeat', { headers: { cookie: cookie! } })).json().data.gatewayList as string[];
+  t.equal((await register(gw, 'linkis-mg-gateway', registration('linkis-mg-gateway', '127.0.0.9:9001', 9001, { hostName: '127.0.0.9', ipAddr: '127.0.0.9' }))).status, 204);
+  t.same(await list(), [self, '127.0.0.9:9001'], 'another gateway registered in the shared registry does not hide this one');
+  t.equal((await register(gw, 'linkis-mg-gateway', registration('linkis-mg-gateway', self, Number(new URL(gw.gateway.url).port)))).status, 204);
+  t.same(await list(), [self, '127.0.0.9:9001'], 'registered itself: still listed once');
 });
 
 
