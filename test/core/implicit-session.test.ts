@@ -15,6 +15,7 @@ import { login, TEST_COST, TEST_SECRET, ticketCookie } from '../helpers/auth.js'
 import { startEtcd } from '../helpers/etcd.js';
 import { startGatewayProcess, type GatewayProcess } from '../helpers/gateway-process.js';
 import { repoPath } from '../helpers/paths.js';
+import { eventually } from '../helpers/eureka.js';
 
 const LIST = '/api/rest_j/v1/jobhistory/list';
 const CONNECT = '/ws/api/entrance/connect';
@@ -136,6 +137,13 @@ async function loginRoundTrip(t: Test, gw: Requester & { url: string }, back: Ba
     }
 
     t.equal((await gw.request('/api/rest_j/v1/user/logout', { headers: { cookie: ticket } })).status, 200);
+    if (other !== gw) {
+      // The other gateway learns of the logout through its etcd watch, a few milliseconds later on
+      // a quiet machine; userInfo is answered locally, so asking it until it says "not logged in"
+      // sends nothing upstream.
+      await eventually(async () => (await other.request('/api/rest_j/v1/user/userInfo', { headers: { cookie: ticket } })).status === 400,
+        10_000, `${how}: the other gateway sees the logout`);
+    }
     const after = back.ps.received.length;
     t.equal((await other.request(LIST, { headers: { cookie: ticket } })).status, 401, `${how}: after logout the ticket is refused`);
     t.equal(back.ps.received.length, after, 'and nothing reaches the upstream');
