@@ -331,3 +331,25 @@ parsers: [ { use: rules, options: { rules: [ { name: tunnel, match: "/ws/tunnel/
   t.same(events, ['create one', 'create two', 'close one'], 'closed once the handshake is done');
   client.socket.close();
 });
+
+t.test('a parser\'s bodySchema guards WebSocket frames as it guards HTTP bodies: the frame\'s data is its body', async (t) => {
+  const schema = JSON.stringify({
+    type: 'object', required: ['executionContent'],
+    properties: { executionContent: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } }, labels: { type: 'object' } },
+  });
+  const { gw, tagged, plain } = await entranceGateway(t, `parsers:
+  - { use: entrance-execution, bodySchema: ${schema} }
+  - use: linkis-default
+`);
+  const client = await connect(gw);
+  client.socket.send(JSON.stringify({ id: 1, method: '/api/rest_j/v1/entrance/execute', data: { executionContent: { runType: 'sql' }, labels: { route: 'et1' } } }));
+  t.match(await client.next(), { id: 1, status: 1, data: { code: 'LG_ERR_BODY_SCHEMA', pointer: '/executionContent/code', reason: 'is required' } });
+  client.socket.send(JSON.stringify({ id: 2, method: '/api/rest_j/v1/entrance/execute' }));
+  t.match(await client.next(), { id: 2, data: { code: 'LG_ERR_BODY_SCHEMA' } }, 'a frame without data fails the schema, as a POST without a body does');
+  client.socket.send('{"id":3,"method":"/api/rest_j/v1/entrance/execute","data":{"executionContent":{"code":"x"},"role":"user","role":"admin"}}');
+  t.match(await client.next(), { id: 3, data: { code: 'LG_ERR_BODY_DUPLICATE_KEY' } }, 'with a schema, every key counts');
+  t.equal(tagged.connections.length + plain.connections.length, 0, 'no failing frame reached an instance');
+  client.socket.send(execute('et1', 4));
+  t.match(await client.next(), { from: 'tagged', got: execute('et1', 4) }, 'a frame that matches is routed on its label');
+  client.socket.close();
+});
