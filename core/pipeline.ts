@@ -25,6 +25,7 @@ import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.
 import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
 import { anchoredRegex, SecurityPolicy } from './security.js';
+import { deepFreeze } from './deep-freeze.js';
 import { checkSecurityConfig } from './security-checks.js';
 import { IMPLICIT_SESSION, needsImplicitSession } from './implicit-session.js';
 
@@ -70,14 +71,6 @@ export interface Pipeline {
   /** What the config loads with but its operator should know (rules left out of the proof, …). */
   readonly warnings: readonly ConfigWarning[];
   close(): Promise<void>;
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
 
 /** Interceptors sorted outermost first: higher priority, then name. */
