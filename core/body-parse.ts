@@ -47,7 +47,7 @@ function malformed(error: JsonSyntaxError): BodyOutcome {
 }
 
 /** The pointer that names what failed: the missing or unexpected property itself, not its parent. */
-function schemaFailure(error: ErrorObject): BodyOutcome {
+export function schemaFailure(error: ErrorObject): BodyOutcome {
   const params = error.params as { missingProperty?: string; additionalProperty?: string };
   const property = error.keyword === 'required' ? params.missingProperty : error.keyword === 'additionalProperties' ? params.additionalProperty : undefined;
   const pointer = property === undefined ? error.instancePath : `${error.instancePath}/${escapePointer(property)}`;

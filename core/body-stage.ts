@@ -12,7 +12,8 @@ import type { IncomingMessage } from 'node:http';
 import type { BodyFacts } from './contracts.js';
 import type { GatewayConfig, ParserRef } from './config-types.js';
 import type { ProblemList } from './config-errors.js';
-import { parseBody, type BodyOutcome, type BodySchema } from './body-parse.js';
+import { parseBody, routingFacts, schemaFailure, type BodyOutcome, type BodySchema } from './body-parse.js';
+import { findDuplicateKeyParsed } from './json-keys.js';
 import { compileBodySchema } from './body-schema.js';
 import type { BodyPool } from './body-pool.js';
 import { collectBody, hasBody } from './body-reader.js';
@@ -74,6 +75,20 @@ export class BodyStage {
     const { outcome, bytes } = await this.pool.parse(collected, schema, this.settings, req.socket);
     request.body = factsOf(outcome);
     return bytes;
+  }
+
+  /**
+   * A WebSocket frame's body is its `data`, held to an HTTP body's rules: the parser's
+   * `bodySchema` guards it, and no key of the frame may repeat (S19: the label routed on must be
+   * the one the instance reads). The frame text is already parsed, so nothing is parsed again.
+   */
+  frame(text: string, frame: { readonly json: unknown; readonly data: unknown }, request: LazyParseRequest, hit: ParserHit): void {
+    const { schema } = hit.entry.body;
+    if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return;
+    const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json);
+    if (duplicate) factsOf({ ok: false, code: 'LG_ERR_BODY_DUPLICATE_KEY', params: { ...duplicate } });
+    if (schema && !schema.validate(frame.data)) factsOf(schemaFailure(schema.validate.errors![0]!));
+    request.body = routingFacts(frame.data);
   }
 
   /** The same parse, inline, for `labelgate explain`. */

@@ -24,7 +24,8 @@ import { createForward, type UpstreamObserver, type UpstreamPools } from './http
 import { loadPlugin, PluginLoadError, type LoadedPlugin } from './plugin-loader.js';
 import { ParserChain, type CompiledPattern } from './parse-stage.js';
 import { makeInstance, parseHostPort, type InstanceView, type RegistryView } from './registry/snapshot.js';
-import { SecurityPolicy } from './security.js';
+import { anchoredRegex, SecurityPolicy } from './security.js';
+import { deepFreeze } from './deep-freeze.js';
 import { checkSecurityConfig } from './security-checks.js';
 import { IMPLICIT_SESSION, needsImplicitSession } from './implicit-session.js';
 
@@ -59,6 +60,8 @@ export interface Pipeline {
   readonly router: LoadedPlugin<RouterInstance>;
   readonly interceptors: readonly LoadedPlugin<InterceptorInstance>[];
   readonly security: SecurityPolicy;
+  /** `websocket.tunnels`, compiled once per config: handshake paths proxied 1:1. */
+  readonly websocketTunnels: readonly RegExp[];
   readonly staticInstances: readonly InstanceView[];
   readonly forward: Forward;
   /** The config file and the plugin modules it names: what hot reload watches. */
@@ -68,14 +71,6 @@ export interface Pipeline {
   /** What the config loads with but its operator should know (rules left out of the proof, …). */
   readonly warnings: readonly ConfigWarning[];
   close(): Promise<void>;
-}
-
-export function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value);
-    for (const key of Object.keys(value)) deepFreeze((value as Record<string, unknown>)[key]);
-  }
-  return value;
 }
 
 /** Interceptors sorted outermost first: higher priority, then name. */
@@ -256,6 +251,7 @@ export async function buildPipeline(loaded: LoadedConfig, deps: PipelineDeps): P
     router,
     interceptors: ordered,
     security,
+    websocketTunnels: Object.freeze(config.websocket.tunnels.map(anchoredRegex)),
     staticInstances: Object.freeze(statics),
     forward,
     watchFiles: Object.freeze([loaded.file, ...pluginFiles, ...builder.extraWatch]),

@@ -13,7 +13,7 @@ import { errorResponse } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { IncomingAuthRequest } from './auth-request.js';
 import { normaliseTarget } from './path.js';
-import { anchoredRegex } from './security.js';
+import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './telemetry/request-id.js';
@@ -76,14 +76,18 @@ export class WebSocketGateway {
 
   handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
-    this.upgrade(req, socket, head).catch((error: unknown) => {
-      if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error }, 'websocket upgrade failed');
-      if (!socket.destroyed) refuse(socket, error);
-    });
+    // Held like an HTTP request's: a reload while the handshake awaits its auth or its tunnel's
+    // instance must not close the plugins this handshake still uses.
+    const pipeline = this.deps.holder.acquire();
+    this.upgrade(pipeline, req, socket, head)
+      .catch((error: unknown) => {
+        if (!(error instanceof GatewayError)) this.deps.logger.error({ err: error }, 'websocket upgrade failed');
+        if (!socket.destroyed) refuse(socket, error);
+      })
+      .finally(() => this.deps.holder.release(pipeline));
   }
 
-  private async upgrade(req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
-    const pipeline = this.deps.holder.current;
+  private async upgrade(pipeline: Pipeline, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { websocket } = pipeline.config;
     const { security } = pipeline;
     const target = normaliseTarget(req.url ?? '/');
@@ -99,7 +103,7 @@ export class WebSocketGateway {
       traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),
     };
     const server = this.serverFor(websocket.maxMessageBytes);
-    if (websocket.tunnels.some((source) => anchoredRegex(source).test(target.path))) {
+    if (pipeline.websocketTunnels.some((tunnel) => tunnel.test(target.path))) {
       await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats, adopt: (client) => this.adoptTunnel(client) });
       return;
     }

@@ -15,8 +15,6 @@ import type { Duplex } from 'node:stream';
 import type WebSocket from 'ws';
 import { instanceAt, type AuthRequest, type Logger, type Principal } from './contracts.js';
 import type { ClientAddress } from './client-address.js';
-import { routingFacts } from './body-parse.js';
-import { findDuplicateKeyParsed } from './json-keys.js';
 import { GatewayError } from './errors.js';
 import { outboundHeaders } from './outbound-headers.js';
 import { LazyParseRequest } from './parse-stage.js';
@@ -106,12 +104,7 @@ export class MultiplexSession {
       const hit = pipeline.parsers.find(FRAME_METHOD, target.path);
       if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: target.path });
       const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
-      if (hit.entry.parser.needsBody?.(request, hit.match)) {
-        // S19: the label routed on must be the one the instance reads, so no key may repeat.
-        const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json);
-        if (duplicate) throw new GatewayError('LG_ERR_BODY_DUPLICATE_KEY', { ...duplicate });
-        request.body = routingFacts(frame.data);
-      }
+      pipeline.body.frame(text, frame, request, hit);
       const parsed = hit.entry.parser.parse(request, hit.match);
       const choice = pipeline.router.instance.route(parsed, { snapshot: this.deps.registry.snapshot(), method: FRAME_METHOD, path: target.path });
       const link = this.linkFor(choice.application, instanceAt(choice, 0), pipeline, principal);

@@ -4,7 +4,7 @@
  * skipped, never half-used.
  */
 import type { IEvent, IKeyValue } from 'etcd3';
-import { deepFreeze } from '../pipeline.js';
+import { deepFreeze } from '../deep-freeze.js';
 import type { EtcdKeys } from '../etcd/keys.js';
 import type { EurekaRecord } from './eureka-record.js';
 import type { DeleteReason, LabelEntry, StoredInstance, StoreEvent } from './store.js';

@@ -7,7 +7,7 @@
  */
 import type { Logger } from '../contracts.js';
 import { GatewayError } from '../errors.js';
-import { deepFreeze } from '../pipeline.js';
+import { deepFreeze } from '../deep-freeze.js';
 import { EventLog } from './event-log.js';
 import type { EurekaRecord } from './eureka-record.js';
 import { readLabelsFile, writeLabelsFile } from './label-file.js';

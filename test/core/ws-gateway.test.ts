@@ -287,3 +287,69 @@ parsers: [ { use: rules, options: { rules: [ { name: tunnel, match: "/ws/tunnel/
   t.equal((await client.closed).code, 1001);
   t.equal(await upstreamClosed, 1001, 'the instance hears the same going-away');
 });
+
+t.test('a reload while a handshake awaits its auth closes none of the plugins that handshake still uses', async (t) => {
+  const events: string[] = [];
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let authStarted: () => void = () => {};
+  const started = new Promise<void>((resolve) => (authStarted = resolve));
+  Object.assign(globalThis, { __wsReloadEvents: events, __wsReloadHeld: held, __wsReloadStarted: () => authStarted() });
+  const echo = await startWsUpstream('echo');
+  t.teardown(() => echo.close());
+  const slowAuth = `export default {
+  kind: 'auth', name: 'slow', version: '1.0.0', priority: 0, optionsSchema: { type: 'object', properties: { tag: { type: 'string' } } },
+  create(options) {
+    globalThis.__wsReloadEvents.push('create ' + options.tag);
+    return {
+      async authenticate() {
+        globalThis.__wsReloadStarted();
+        await globalThis.__wsReloadHeld;
+        return { user: 'alice', admin: false, via: 'slow' };
+      },
+      close() { globalThis.__wsReloadEvents.push('close ' + options.tag); },
+    };
+  },
+};
+`;
+  const config = (tag: string) => `security: { auth: [ { use: ./slow.js, options: { tag: ${tag} } } ] }
+websocket: { tunnels: ["^/ws/tunnel/"] }
+registry: { static: [ { app: notebook, instances: ["${echo.hostPort}"] } ] }
+parsers: [ { use: rules, options: { rules: [ { name: tunnel, match: "/ws/tunnel/notebook/.*", application: notebook } ] } } ]
+`;
+  const gw = await startGateway(t, config('one'), { files: { 'slow.js': slowAuth } });
+  const opening = connect(gw, '/ws/tunnel/notebook/k1', {});
+  await started;
+  await gw.writeConfig(config('two'));
+  t.match(await gw.gateway.reload(), { ok: true, changed: true });
+  t.same(events, ['create one', 'create two'], 'the handshake still holds the first config: its plugins stay open');
+  release();
+  const client = await opening;
+  client.socket.send('hello');
+  t.match(await client.next(), { from: 'echo', got: 'hello' }, 'the tunnel opened on the config it started with');
+  for (let i = 0; i < 200 && events.length < 3; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  t.same(events, ['create one', 'create two', 'close one'], 'closed once the handshake is done');
+  client.socket.close();
+});
+
+t.test('a parser\'s bodySchema guards WebSocket frames as it guards HTTP bodies: the frame\'s data is its body', async (t) => {
+  const schema = JSON.stringify({
+    type: 'object', required: ['executionContent'],
+    properties: { executionContent: { type: 'object', required: ['code'], properties: { code: { type: 'string' } } }, labels: { type: 'object' } },
+  });
+  const { gw, tagged, plain } = await entranceGateway(t, `parsers:
+  - { use: entrance-execution, bodySchema: ${schema} }
+  - use: linkis-default
+`);
+  const client = await connect(gw);
+  client.socket.send(JSON.stringify({ id: 1, method: '/api/rest_j/v1/entrance/execute', data: { executionContent: { runType: 'sql' }, labels: { route: 'et1' } } }));
+  t.match(await client.next(), { id: 1, status: 1, data: { code: 'LG_ERR_BODY_SCHEMA', pointer: '/executionContent/code', reason: 'is required' } });
+  client.socket.send(JSON.stringify({ id: 2, method: '/api/rest_j/v1/entrance/execute' }));
+  t.match(await client.next(), { id: 2, data: { code: 'LG_ERR_BODY_SCHEMA' } }, 'a frame without data fails the schema, as a POST without a body does');
+  client.socket.send('{"id":3,"method":"/api/rest_j/v1/entrance/execute","data":{"executionContent":{"code":"x"},"role":"user","role":"admin"}}');
+  t.match(await client.next(), { id: 3, data: { code: 'LG_ERR_BODY_DUPLICATE_KEY' } }, 'with a schema, every key counts');
+  t.equal(tagged.connections.length + plain.connections.length, 0, 'no failing frame reached an instance');
+  client.socket.send(execute('et1', 4));
+  t.match(await client.next(), { from: 'tagged', got: execute('et1', 4) }, 'a frame that matches is routed on its label');
+  client.socket.close();
+});
