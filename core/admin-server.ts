@@ -17,6 +17,7 @@ import { noticeAwareServer, type ShutdownNotice } from './closing-response.js';
 import { errorEnvelope, ENVELOPE_CONTENT_TYPE, okEnvelope } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { explainRequest } from './explain.js';
+import type { LocalEndpoints } from './local-endpoints.js';
 import { describeRoutes } from './route-table.js';
 import type { PipelineHolder, Reloader } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
@@ -28,6 +29,8 @@ export interface AdminDeps {
   readonly isReady: () => boolean;
   /** Set when shutdown begins: from then on every answer closes its connection. */
   readonly shutdown: ShutdownNotice;
+  /** The public listener's own endpoints, which `explain` reports instead of a route. */
+  readonly localEndpoints?: LocalEndpoints;
 }
 
 interface ExplainBody {
@@ -35,6 +38,7 @@ interface ExplainBody {
   readonly path?: unknown;
   readonly headers?: unknown;
   readonly body?: unknown;
+  readonly client?: unknown;
 }
 
 /** Other modules add routes through this; they are registered before the listener starts. */
@@ -123,13 +127,23 @@ export function createAdminServer(deps: AdminDeps, modules: readonly AdminModule
   app.get('/admin/config', async () => deps.reloader.status());
   app.post('/admin/reload', async () => deps.reloader.reload());
   app.get('/admin/routes', async () => describeRoutes(deps.holder.current));
-  const explain = (input: ExplainBody | undefined, reply: FastifyReply) => {
+  const explain = async (input: ExplainBody | undefined, reply: FastifyReply) => {
     if (!input || typeof input.method !== 'string' || typeof input.path !== 'string') {
       return sendError(reply, '/admin/explain', new GatewayError('LG_ERR_ADMIN_BAD_REQUEST', { reason: 'send {"method": "GET", "path": "/api/…", "headers"?: {}, "body"?: "…"}, or GET ?method=GET&path=/api/…' }));
     }
     const body = typeof input.body === 'string' ? input.body : input.body === undefined ? undefined : JSON.stringify(input.body);
     const headers = (typeof input.headers === 'object' && input.headers !== null ? input.headers : {}) as Record<string, string>;
-    return okEnvelope('/admin/explain', 'explained', { ...explainRequest(deps.holder.current, deps.registry.snapshot(), { method: input.method, target: input.path, headers, ...(body === undefined ? {} : { body }) }) });
+    const clientIp = typeof input.client === 'string' ? input.client : undefined;
+    // Held like a request's: the auth stage may await while a reload swaps the pipeline.
+    const pipeline = deps.holder.acquire();
+    try {
+      const explanation = await explainRequest(pipeline, deps.registry.snapshot(), {
+        method: input.method, target: input.path, headers, ...(body === undefined ? {} : { body }), ...(clientIp === undefined ? {} : { clientIp }),
+      }, deps.localEndpoints);
+      return okEnvelope('/admin/explain', 'explained', { ...explanation });
+    } finally {
+      deps.holder.release(pipeline);
+    }
   };
   app.post('/admin/explain', async (request, reply) => explain(request.body as ExplainBody | undefined, reply));
   app.get('/admin/explain', async (request, reply) => explain(request.query as ExplainBody, reply));

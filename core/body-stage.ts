@@ -58,10 +58,7 @@ export class BodyStage {
   read(req: IncomingMessage, request: LazyParseRequest, hit: ParserHit): Buffer | undefined | Promise<Buffer | undefined> {
     const { schema } = hit.entry.body;
     if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return undefined;
-    if (!hasBody(req)) {
-      if (schema && CONTENT_METHODS.has(request.method)) factsOf(parseBody(EMPTY, schema));
-      return undefined;
-    }
+    if (!hasBody(req)) return this.absent(request, hit);
     if (schema) {
       const problem = jsonMediaTypeProblem(req.headers, req.rawHeaders);
       if (problem) throw new GatewayError('LG_ERR_BODY_MEDIA_TYPE', { reason: problem });
@@ -85,15 +82,26 @@ export class BodyStage {
   frame(text: string, frame: { readonly json: unknown; readonly data: unknown }, request: LazyParseRequest, hit: ParserHit): void {
     const { schema } = hit.entry.body;
     if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return;
-    const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json);
+    if (frame.data === undefined) return this.absent(request, hit);
+    // As for an HTTP body: without a schema only the keys routing reads (and the frame's own) may not repeat.
+    const duplicate = findDuplicateKeyParsed(Buffer.from(text), frame.json, schema ? 'all' : 'frame');
     if (duplicate) factsOf({ ok: false, code: 'LG_ERR_BODY_DUPLICATE_KEY', params: { ...duplicate } });
     if (schema && !schema.validate(frame.data)) factsOf(schemaFailure(schema.validate.errors![0]!));
     request.body = routingFacts(frame.data);
   }
 
   /** The same parse, inline, for `labelgate explain`. */
-  explain(body: string, request: LazyParseRequest, hit: ParserHit): void {
+  explain(body: string | undefined, request: LazyParseRequest, hit: ParserHit): void {
     const { schema } = hit.entry.body;
-    if (schema || hit.entry.parser.needsBody?.(request, hit.match)) request.body = factsOf(parseBody(Buffer.from(body), schema));
+    if (!schema && !hit.entry.parser.needsBody?.(request, hit.match)) return;
+    if (body === undefined || body === '') return this.absent(request, hit);
+    request.body = factsOf(parseBody(Buffer.from(body), schema));
+  }
+
+  /** No body at all (an HTTP request without content, a frame without `data`): a POST, PUT or PATCH fails its schema. */
+  private absent(request: LazyParseRequest, hit: ParserHit): undefined {
+    const { schema } = hit.entry.body;
+    if (schema && CONTENT_METHODS.has(request.method)) factsOf(parseBody(EMPTY, schema));
+    return undefined;
   }
 }

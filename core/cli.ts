@@ -110,7 +110,7 @@ async function explain(file: string, positionals: string[], headerArgs: string[]
     printProblems(error);
     return 1;
   }
-  const explanation = explainRequest(offline.pipeline, offline.registry.snapshot(), { method, target, headers, ...(body === undefined ? {} : { body }) });
+  const explanation = await explainRequest(offline.pipeline, offline.registry.snapshot(), { method, target, headers, ...(body === undefined ? {} : { body }) });
   await offline.close();
   process.stdout.write(formatExplanation(explanation) + '\n');
   return explanation.error ? 1 : 0;

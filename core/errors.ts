@@ -63,6 +63,7 @@ export const ERRORS = {
   // WebSocket (core/ws-*.ts).
   LG_ERR_WS_NOT_FOUND: { httpStatus: 404, envelopeStatus: 1, message: 'No WebSocket endpoint at {path}' },
   LG_ERR_WS_BAD_FRAME: { httpStatus: 400, envelopeStatus: 1, message: 'A frame must be a JSON object with a string "method": {reason}' },
+  LG_ERR_WS_LOCAL_ENDPOINT: { httpStatus: 400, envelopeStatus: 1, message: '{path} is answered by the gateway itself, over HTTP; a frame cannot reach it' },
   LG_ERR_WS_BINARY_FRAME: { httpStatus: 400, envelopeStatus: 1, message: 'Binary frames are not accepted on a multiplexed connection; send JSON text' },
   LG_ERR_WS_TOO_MANY_UPSTREAMS: { httpStatus: 429, envelopeStatus: 1, message: 'This connection already talks to {limit} instances' },
   LG_ERR_WS_UPSTREAM_CONNECT: { httpStatus: 502, envelopeStatus: 1, message: 'Cannot open a WebSocket to {instance} of {application}' },

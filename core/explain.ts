@@ -1,26 +1,47 @@
 /**
- * `labelgate explain` and `POST /admin/explain`: which parser matched a request, the
- * application, labels and pinned instance it produced, and the candidate instances the router
- * would pick from, and why. Runs the same stages as a real request, without forwarding.
+ * `labelgate explain` and `POST /admin/explain`: what the gateway would do with a request. It is
+ * the resolver's own trace (core/request/resolve.ts), run without forwarding: the screen, the
+ * local endpoint or auth outcome, the parser and rule, the application, labels and pinned
+ * instance, and the candidate instances the router would pick from, and why.
+ *
+ * A request without valid credentials is still explained to the end: `auth` says it would be
+ * refused there (as a real request would be), and the rest shows where it goes once logged in.
  */
 import type { IncomingHttpHeaders } from 'node:http';
-import type { ParseTarget } from './contracts.js';
-import { asGatewayError } from './errors.js';
-import { LazyParseRequest } from './parse-stage.js';
-import { normaliseTarget } from './path.js';
+import type { AuthRequest, ParseTarget } from './contracts.js';
+import { parseCookies } from './cookies.js';
+import type { LocalEndpoints } from './local-endpoints.js';
+import { targetToString, type RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { RegistrySnapshot } from './registry/snapshot.js';
+import { resolve, type Stage } from './request/resolve.js';
 
 export interface ExplainInput {
   readonly method: string;
   readonly target: string;
   readonly headers?: IncomingHttpHeaders;
   readonly body?: string;
+  /** The client's address; without it the IP allow list is not checked. */
+  readonly clientIp?: string;
+}
+
+interface ExplainedError {
+  readonly code: string;
+  readonly message: string;
 }
 
 export interface Explanation {
   readonly method: string;
   readonly path?: string;
+  /** A CORS preflight: the gateway answers it itself. */
+  readonly preflight?: boolean;
+  /** The local endpoint (login, userInfo…) that answers the request: it is never forwarded. */
+  readonly endpoint?: string;
+  readonly passThrough?: boolean;
+  /** The user the credentials given name. */
+  readonly user?: string;
+  /** Why a real request would be refused at the auth stage; the explanation goes on past it. */
+  readonly auth?: ExplainedError;
   readonly parser?: string;
   readonly rule?: string;
   readonly fallback?: boolean;
@@ -30,42 +51,78 @@ export interface Explanation {
   readonly application?: string;
   readonly reason?: string;
   readonly candidates?: readonly { instance: string; status: string; labels: Readonly<Record<string, string>> }[];
-  readonly error?: { readonly code: string; readonly message: string };
+  /** The stage that refused the request, and why. */
+  readonly stage?: Stage;
+  readonly error?: ExplainedError;
 }
 
-export function explainRequest(pipeline: Pipeline, snapshot: RegistrySnapshot, input: ExplainInput): Explanation {
+/** What auth strategies see of an explained request: its headers, cookies and the given client address. */
+function explainCredentials(method: string, target: RequestTarget, headers: IncomingHttpHeaders, clientIp: string | undefined): AuthRequest {
+  let cookies: Record<string, string> | undefined;
+  return {
+    method,
+    path: target.path,
+    headers,
+    get cookies() {
+      cookies ??= parseCookies(headers.cookie);
+      return cookies;
+    },
+    clientIp: clientIp ?? '127.0.0.1',
+    requestUrl: `http://${headers.host ?? 'localhost'}${targetToString(target)}`,
+  };
+}
+
+export async function explainRequest(pipeline: Pipeline, snapshot: RegistrySnapshot, input: ExplainInput, localEndpoints?: LocalEndpoints): Promise<Explanation> {
   const method = input.method.toUpperCase();
-  // Built up stage by stage; whatever was reached is reported.
-  const result: { -readonly [K in keyof Explanation]: Explanation[K] } = { method };
-  try {
-    const target = normaliseTarget(input.target);
-    result.path = target.path;
-    const hit = pipeline.parsers.find(method, target.path);
-    if (!hit) {
-      result.error = { code: 'LG_ERR_PARSE_NO_SERVICE', message: `no parser matches ${target.path}` };
-      return result;
-    }
-    result.parser = hit.entry.parserName;
-    result.rule = hit.match.pattern.name;
-    result.fallback = pipeline.parsers.fallback.includes(hit.entry);
-    if (hit.entry.unproven !== undefined) result.unproven = hit.entry.unproven;
-    const request = new LazyParseRequest(method, target.path, target.query, input.headers ?? {});
-    if (input.body !== undefined) pipeline.body.explain(input.body, request, hit);
-    const parsed = hit.entry.parser.parse(request, hit.match);
-    result.target = parsed;
-    const choice = pipeline.router.instance.route(parsed, { snapshot, method, path: target.path });
-    result.application = choice.application;
-    result.reason = choice.reason;
-    result.candidates = choice.candidates.map((instance) => ({ instance: instance.hostPort, status: instance.status, labels: instance.labels }));
-  } catch (error) {
-    const gatewayError = asGatewayError(error);
-    result.error = { code: gatewayError.code, message: gatewayError.message };
-  }
-  return result;
+  const headers: IncomingHttpHeaders = {};
+  for (const [name, value] of Object.entries(input.headers ?? {})) headers[name.toLowerCase()] = value;
+  const resolution = await resolve(pipeline, {
+    method,
+    rawTarget: input.target,
+    headers,
+    screen: { clientIp: input.clientIp },
+    ...(localEndpoints ? { localEndpoints } : {}),
+    credentials: (target) => explainCredentials(method, target, headers, input.clientIp),
+    readBody: (request, hit) => {
+      pipeline.body.explain(input.body, request, hit);
+      return undefined;
+    },
+    snapshot: () => snapshot,
+    auth: 'report',
+  });
+  const { hit, choice } = resolution;
+  const explained = (error: { code: string; message: string }): ExplainedError => ({ code: error.code, message: error.message });
+  return {
+    method,
+    ...(resolution.target && { path: resolution.target.path }),
+    ...(resolution.answered && { preflight: true }),
+    ...(resolution.endpoint && { endpoint: resolution.endpoint.name }),
+    ...(resolution.passThrough !== undefined && { passThrough: resolution.passThrough }),
+    ...(resolution.principal && { user: resolution.principal.user }),
+    ...(resolution.authError && { auth: explained(resolution.authError) }),
+    ...(hit && {
+      parser: hit.entry.parserName,
+      rule: hit.match.pattern.name,
+      fallback: pipeline.parsers.fallback.includes(hit.entry),
+      ...(hit.entry.unproven !== undefined && { unproven: hit.entry.unproven }),
+    }),
+    ...(resolution.parsed && { target: resolution.parsed }),
+    ...(choice && {
+      application: choice.application,
+      reason: choice.reason,
+      candidates: choice.candidates.map((instance) => ({ instance: instance.hostPort, status: instance.status, labels: instance.labels })),
+    }),
+    ...(resolution.error && { stage: resolution.stage!, error: explained(resolution.error) }),
+  };
 }
 
 export function formatExplanation(explanation: Explanation): string {
   const lines = [`request     ${explanation.method} ${explanation.path ?? '(rejected)'}`];
+  if (explanation.preflight) lines.push('answered    a CORS preflight, answered by the gateway');
+  if (explanation.endpoint) lines.push(`endpoint    ${explanation.endpoint}, answered by the gateway itself (never forwarded)`);
+  if (explanation.passThrough) lines.push('auth        pass-through (security.passThrough): no login needed');
+  if (explanation.user) lines.push(`user        ${explanation.user}`);
+  if (explanation.auth) lines.push(`auth        ${explanation.auth.code} ${explanation.auth.message} (a real request stops here; below is where it goes once logged in)`);
   if (explanation.parser) lines.push(`parser      ${explanation.parser} (rule ${explanation.rule}${explanation.fallback ? ', fallback' : ''}${explanation.unproven !== undefined ? ', unproven' : ''})`);
   if (explanation.unproven !== undefined) {
     lines.push(`unproven    LG_WARN_CONFIG_UNPROVEN this rule is not proven disjoint from the others (its regex cannot be analysed: ${explanation.unproven}); another rule may match this request too, the first in config order wins`);
@@ -79,6 +136,6 @@ export function formatExplanation(explanation: Explanation): string {
     lines.push(`candidates  ${explanation.candidates.length}`);
     for (const candidate of explanation.candidates) lines.push(`  - ${candidate.instance} ${candidate.status}${Object.keys(candidate.labels).length ? ` ${JSON.stringify(candidate.labels)}` : ''}`);
   }
-  if (explanation.error) lines.push(`error       ${explanation.error.code} ${explanation.error.message}`);
+  if (explanation.error) lines.push(`error       ${explanation.error.code} ${explanation.error.message} (at ${explanation.stage})`);
   return lines.join('\n');
 }

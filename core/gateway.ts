@@ -145,7 +145,7 @@ export class Gateway {
     const listener = createGatewayListener(loaded.config.server, handler, shutdown);
     const connections = new ConnectionTracker(listener.server);
     let gateway: Gateway | undefined;
-    const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false, shutdown }, adminModules);
+    const admin = createAdminServer({ holder, reloader, registry, isReady: () => gateway?.isReady() ?? false, shutdown, localEndpoints }, adminModules);
     try {
       await listener.listen({ host: loaded.config.server.host, port: loaded.config.server.port });
       await admin.listen({ host: loaded.config.admin.host, port: loaded.config.admin.port });

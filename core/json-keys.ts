@@ -6,7 +6,8 @@
  * `"r\u006fute"` and `"route"` are the same key.
  *
  * Scope `routing` checks what routing reads: the top-level `labels` key and the keys inside
- * that object. Scope `all` checks every object, for bodies a schema validates: the validator
+ * that object. Scope `frame` is the same for a WebSocket frame, whose body is its `data`: the
+ * frame's own keys (`method`, `data`…), then `data.labels` and the keys inside it. Scope `all` checks every object, for bodies a schema validates: the validator
  * sees the parsed value, so every key it judged must be the one the backend reads.
  *
  * Strings are skipped with Buffer#indexOf (native memchr), so the scan costs little more than
@@ -14,7 +15,7 @@
  */
 import { escapePointer } from './json-pointer.js';
 
-export type DuplicateScope = 'routing' | 'all';
+export type DuplicateScope = 'routing' | 'frame' | 'all';
 
 export interface DuplicateKey {
   /** JSON pointer of the second occurrence. */
@@ -55,13 +56,17 @@ function decodeKey(bytes: Buffer, start: number, end: number): string {
 
 /** Whether the object opened below `parent` (null for the root) has its keys checked. */
 function checks(scope: DuplicateScope, parent: Frame | undefined, depth: number): boolean {
-  if (scope === 'all') return true;
-  return depth === 0 || (depth === 1 && parent!.isObject && parent!.key === 'labels');
+  if (scope === 'all' || depth === 0) return true;
+  if (!parent!.isObject) return false;
+  if (scope === 'routing') return depth === 1 && parent!.key === 'labels';
+  return (depth === 1 && parent!.key === 'data') || (depth === 2 && parent!.pointer === '/data' && parent!.key === 'labels');
 }
 
-/** Whether a key repeated in a checked object counts (at the top level in `routing` scope, only `labels`). */
+/** Whether a key repeated in a checked object counts (in the routing body's top level, only `labels`). */
 function reported(scope: DuplicateScope, depth: number, key: string): boolean {
-  return scope === 'all' || depth > 0 || key === 'labels';
+  if (scope === 'all') return true;
+  const bodyDepth = scope === 'frame' ? 1 : 0;
+  return depth !== bodyDepth || key === 'labels';
 }
 
 /** The first duplicate key within `scope`, or undefined. `bytes` must be valid JSON. */
@@ -151,6 +156,6 @@ function parsedKeys(value: unknown): number {
  * objects hold; counting both is cheaper than collecting every key, and only a text that does
  * repeat one is scanned for where.
  */
-export function findDuplicateKeyParsed(bytes: Buffer, parsed: unknown): DuplicateKey | undefined {
-  return writtenKeys(bytes) === parsedKeys(parsed) ? undefined : findDuplicateKey(bytes, 'all');
+export function findDuplicateKeyParsed(bytes: Buffer, parsed: unknown, scope: DuplicateScope = 'all'): DuplicateKey | undefined {
+  return writtenKeys(bytes) === parsedKeys(parsed) ? undefined : findDuplicateKey(bytes, scope);
 }

@@ -9,7 +9,7 @@
  * trusted proxy (S4, S5). What the upstream learns about the principal is decided here too
  * (core/upstream-identity.ts).
  */
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import type { AuthInstance, AuthRequest, Logger, Principal } from './contracts.js';
 import { AuthChain, isThenable, type MaybePromise } from './auth-chain.js';
 import { AddressSet, resolveClient, type ClientAddress } from './client-address.js';
@@ -27,12 +27,14 @@ export function anchoredRegex(source: string): RegExp {
   return new RegExp(source.startsWith('^') ? source : `^(?:${source})`);
 }
 
-/** The parts of a request the screening step reads (an HTTP request or a WebSocket handshake). */
+/** The parts of a request the screening step reads: an HTTP request, a handshake, a frame or an explain question. */
 export interface ScreenedRequest {
-  readonly req: IncomingMessage;
-  /** Absent for a WebSocket handshake: no CORS there. */
-  readonly res?: ServerResponse;
-  readonly clientIp: string;
+  readonly method: string;
+  readonly headers: IncomingHttpHeaders;
+  /** Undefined when not known (an `explain` without a client address): the allow list is then not checked. */
+  readonly clientIp: string | undefined;
+  /** HTTP requests only: CORS headers are set on `res` and preflights answered there. */
+  readonly cors?: { readonly req: IncomingMessage; readonly res: ServerResponse };
 }
 
 const viaSession = (principal: Principal | undefined): Principal | undefined => principal && { ...principal, via: 'session' };
@@ -77,11 +79,11 @@ export class SecurityPolicy {
    * Returns true when the request has been answered (a preflight); throws a GatewayError to refuse.
    */
   screen(request: ScreenedRequest): boolean {
-    const { req, res } = request;
-    if (res) this.cors.decorate(req, res);
-    this.checkClientIp(request.clientIp);
-    if (res && this.cors.answerPreflight(req, res)) return true;
-    this.referer?.check(req.method ?? 'GET', req.headers);
+    const { cors } = request;
+    if (cors) this.cors.decorate(cors.req, cors.res);
+    if (request.clientIp !== undefined) this.checkClientIp(request.clientIp);
+    if (cors && this.cors.answerPreflight(cors.req, cors.res)) return true;
+    this.referer?.check(request.method, request.headers);
     return false;
   }
 

@@ -1,7 +1,8 @@
 /**
- * WebSocket upgrades on the public listener (`/ws/**`). The handshake passes the same steps as
- * HTTP before any upstream is dialled: the path normaliser (S13), the `websocket.prefix` check
- * (404 outside it), the client IP allow list, then pass-through or the auth plugins (401).
+ * WebSocket upgrades on the public listener (`/ws/**`). The handshake is resolved like an HTTP
+ * request (core/request/resolve.ts) before any upstream is dialled: the path normaliser (S13),
+ * the `websocket.prefix` check (404 outside it), the client IP allow list and referer, then
+ * pass-through or the auth plugins (401).
  * Then the connection is either multiplexed (core/ws-session.ts, the default) or, for paths on
  * `websocket.tunnels`, proxied 1:1 to the instance its path routes to (core/ws-tunnel.ts).
  */
@@ -12,10 +13,11 @@ import type { Logger } from './contracts.js';
 import { errorResponse } from './envelope.js';
 import { GatewayError } from './errors.js';
 import { IncomingAuthRequest } from './auth-request.js';
-import { normaliseTarget } from './path.js';
+import type { LocalEndpoints } from './local-endpoints.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder } from './reload.js';
 import type { RegistryView } from './registry/snapshot.js';
+import { resolve } from './request/resolve.js';
 import { REQUEST_ID_HEADER, requestIdFor } from './telemetry/request-id.js';
 import { traceHeaders, traceOf } from './telemetry/exchange.js';
 import { CLOSE_GOING_AWAY } from './ws-close-codes.js';
@@ -27,6 +29,8 @@ export interface WebSocketDeps {
   readonly holder: PipelineHolder;
   readonly registry: RegistryView;
   readonly logger: Logger;
+  /** Endpoints the gateway answers itself: a frame addressed to one is refused, not routed. */
+  readonly localEndpoints?: LocalEndpoints;
 }
 
 /** Refuses an upgrade with an envelope on the raw socket, before any WebSocket exists. */
@@ -89,26 +93,35 @@ export class WebSocketGateway {
 
   private async upgrade(pipeline: Pipeline, req: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     const { websocket } = pipeline.config;
-    const { security } = pipeline;
-    const target = normaliseTarget(req.url ?? '/');
-    if (!target.path.startsWith(websocket.prefix)) throw new GatewayError('LG_ERR_WS_NOT_FOUND', { path: target.path });
-    const client = security.clientAddress(req);
-    // IP allow list and referer, as for HTTP (no CORS on a handshake).
-    security.screen({ req, clientIp: client.ip });
-    const context = new IncomingAuthRequest(req, target, client);
-    const passThrough = security.isPassThrough(target.path);
-    const principal = passThrough ? await security.passThroughPrincipal(context) : await security.authenticate(context);
+    const client = pipeline.security.clientAddress(req);
+    const isTunnel = (path: string) => pipeline.websocketTunnels.some((tunnel) => tunnel.test(path));
+    // A tunnel's handshake is routed like an HTTP GET; a multiplexed one only admitted, its
+    // frames are resolved one by one (core/ws-session.ts). No CORS on a handshake.
+    const resolution = await resolve(pipeline, {
+      method: 'GET',
+      rawTarget: req.url ?? '/',
+      headers: req.headers,
+      within: websocket.prefix,
+      screen: { clientIp: client.ip },
+      credentials: (target) => new IncomingAuthRequest(req, target, client),
+      readBody: () => undefined,
+      snapshot: () => this.deps.registry.snapshot(),
+      auth: 'enforce',
+      admitOnly: (target) => !isTunnel(target.path),
+    });
+    if (resolution.error) throw resolution.unexpected ?? resolution.error;
+    const auth = resolution.auth as IncomingAuthRequest;
     const handshake: Handshake = {
-      target, headers: req.headers, client, auth: context, scheme: context.socketScheme,
+      target: auth.target, headers: req.headers, client, auth, scheme: auth.socketScheme,
       traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),
     };
     const server = this.serverFor(websocket.maxMessageBytes);
-    if (pipeline.websocketTunnels.some((tunnel) => tunnel.test(target.path))) {
-      await openTunnel(server, req, socket, head, handshake, principal, { ...this.deps, pipeline, stats: this.stats, adopt: (client) => this.adoptTunnel(client) });
+    if (resolution.choice) {
+      await openTunnel(server, req, socket, head, handshake, resolution.principal, resolution.choice, { ...this.deps, pipeline, stats: this.stats, adopt: (ws) => this.adoptTunnel(ws) });
       return;
     }
     server.handleUpgrade(req, socket, head, (ws) => {
-      const session = new MultiplexSession(ws, socket, handshake, { ...this.deps, stats: this.stats });
+      const session = new MultiplexSession(ws, socket, handshake, { ...this.deps, localEndpoints: this.deps.localEndpoints, stats: this.stats });
       this.sessions.add(session);
       this.stats.track(ws);
       ws.once('close', () => this.sessions.delete(session));

@@ -9,7 +9,7 @@ export function websocketModule(): GatewayModule & { readonly gateway: () => Web
     gateway: () => gateway,
     setup() {},
     started(context) {
-      gateway = new WebSocketGateway({ holder: context.holder, registry: context.registry, logger: context.logger });
+      gateway = new WebSocketGateway({ holder: context.holder, registry: context.registry, logger: context.logger, localEndpoints: context.localEndpoints });
       context.services.websocket = gateway;
       context.servers.gateway.on('upgrade', (req, socket, head) => gateway!.handleUpgrade(req, socket, head));
     },

@@ -1,8 +1,8 @@
 /**
  * One multiplexed client connection (spec/linkis.md §5, without its shared-state quirks).
  *
- *   client frame ─► re-authenticate ─► parse ─► route ─► link for (application, instance)
- *        │            (fresh state per frame, on the pipeline in force)      │ same text, unchanged
+ *   client frame ─► resolve (core/request/resolve.ts) ─► link for (application, instance)
+ *        │      (its `method` is its path, its `data` its body; on the pipeline in force)  │ same text, unchanged
  *        └── error? an envelope frame for that frame only ◄──────────────────┘
  *   instance frames ──────────────────────────────────────────────────────► client, unchanged
  *
@@ -17,11 +17,12 @@ import { instanceAt, type AuthRequest, type Logger, type Principal } from './con
 import type { ClientAddress } from './client-address.js';
 import { GatewayError } from './errors.js';
 import { outboundHeaders } from './outbound-headers.js';
-import { LazyParseRequest } from './parse-stage.js';
-import { normaliseTarget, targetToString, type RequestTarget } from './path.js';
+import type { LocalEndpoints } from './local-endpoints.js';
+import { targetToString, type RequestTarget } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { PipelineHolder } from './reload.js';
 import type { InstanceView, RegistryView } from './registry/snapshot.js';
+import { resolve } from './request/resolve.js';
 import { CLOSE_NORMAL, CLOSE_POLICY_VIOLATION } from './ws-close-codes.js';
 import { errorFrame, frameIdentity, parseClientFrame } from './ws-frames.js';
 import type { WebSocketStats } from './ws-stats.js';
@@ -44,6 +45,7 @@ export interface SessionDeps {
   readonly registry: RegistryView;
   readonly logger: Logger;
   readonly stats: WebSocketStats;
+  readonly localEndpoints?: LocalEndpoints;
 }
 
 /** Headers of a handshake to an instance: the client's, rebuilt forwarding and trace headers, the user. */
@@ -98,41 +100,45 @@ export class MultiplexSession {
     try {
       if (text === undefined) throw new GatewayError('LG_ERR_WS_BINARY_FRAME');
       const frame = parseClientFrame(text);
-      const target = normaliseTarget(frame.method);
-      const principal = await this.authenticate(pipeline, target.path, text);
+      const resolution = await resolve(pipeline, {
+        method: FRAME_METHOD,
+        rawTarget: frame.method,
+        headers: this.handshake.headers,
+        screen: { clientIp: this.handshake.client.ip },
+        localEndpoints: this.deps.localEndpoints,
+        // Every frame is a request of its own (design.md §1): whether it may go without a login
+        // is decided by its own `method`, never by the path the socket was opened on.
+        credentials: () => this.handshake.auth,
+        readBody: (request, hit) => {
+          pipeline.body.frame(text, frame, request, hit);
+          return undefined;
+        },
+        snapshot: () => this.deps.registry.snapshot(),
+        auth: 'enforce',
+      });
       if (this.closing) return;
-      const hit = pipeline.parsers.find(FRAME_METHOD, target.path);
-      if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path: target.path });
-      const request = new LazyParseRequest(FRAME_METHOD, target.path, target.query, this.handshake.headers);
-      pipeline.body.frame(text, frame, request, hit);
-      const parsed = hit.entry.parser.parse(request, hit.match);
-      const choice = pipeline.router.instance.route(parsed, { snapshot: this.deps.registry.snapshot(), method: FRAME_METHOD, path: target.path });
-      const link = this.linkFor(choice.application, instanceAt(choice, 0), pipeline, principal);
+      if (resolution.error) {
+        if (resolution.unexpected) this.deps.logger.error({ err: resolution.unexpected }, 'websocket frame handling failed');
+        // A session can end while its connection is open: the client hears −1 and the socket closes (1008).
+        if (resolution.stage === 'auth') this.refuseConnection(text, resolution.error);
+        throw resolution.error;
+      }
+      if (resolution.endpoint) throw new GatewayError('LG_ERR_WS_LOCAL_ENDPOINT', { path: resolution.target!.path });
+      const choice = resolution.choice!;
+      const link = this.linkFor(choice.application, instanceAt(choice, 0), pipeline, resolution.principal);
       const sent = link.link.send({ text, undeliverable: (why) => this.undeliverable(text, link, why) });
       if (!sent) throw new GatewayError('LG_ERR_WS_UPSTREAM_BUSY', { instance: link.instance, application: link.application });
     } catch (error) {
-      this.send(errorFrame(frameIdentity(text), error));
+      if (!this.closing) this.send(errorFrame(frameIdentity(text), error));
     } finally {
       this.deps.holder.release(pipeline);
     }
   }
 
-  /**
-   * Every frame is a request of its own (design.md §1): whether it may go without a login is
-   * decided by its own `method`, never by the path the socket was opened on, or a public socket
-   * would carry frames for any application. Sessions end while a connection is open; then the
-   * client hears −1 and the socket closes (1008).
-   */
-  private async authenticate(pipeline: Pipeline, path: string, text: string): Promise<Principal | undefined> {
-    try {
-      if (pipeline.security.isPassThrough(path)) return await pipeline.security.passThroughPrincipal(this.handshake.auth);
-      return await pipeline.security.authenticate(this.handshake.auth);
-    } catch (error) {
-      this.send(errorFrame(frameIdentity(text), error));
-      this.shutdown(CLOSE_POLICY_VIOLATION);
-      this.client.close(CLOSE_POLICY_VIOLATION);
-      throw error;
-    }
+  private refuseConnection(text: string, error: GatewayError): void {
+    this.send(errorFrame(frameIdentity(text), error));
+    this.shutdown(CLOSE_POLICY_VIOLATION);
+    this.client.close(CLOSE_POLICY_VIOLATION);
   }
 
   private linkFor(application: string, instance: InstanceView, pipeline: Pipeline, principal: Principal | undefined): Link {

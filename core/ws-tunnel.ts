@@ -1,15 +1,14 @@
 /**
  * Plain 1:1 WebSocket proxying for handshake paths on `websocket.tunnels`: the handshake path
- * is parsed and routed like an HTTP GET, the instance is dialled first (a refused dial is a 502
+ * is resolved like an HTTP GET (core/ws-gateway.ts), the instance is dialled first (a refused dial is a 502
  * on the handshake, not a socket that opens and dies), then frames flow both ways unchanged.
  * Close codes are mapped so reserved ones (1005/1006/1015) are never sent (S24).
  */
 import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import WebSocket, { type WebSocketServer } from 'ws';
-import { instanceAt, type Principal } from './contracts.js';
+import { instanceAt, type Principal, type RouteChoice } from './contracts.js';
 import { GatewayError } from './errors.js';
-import { LazyParseRequest } from './parse-stage.js';
 import { targetToString } from './path.js';
 import type { Pipeline } from './pipeline.js';
 import type { RegistryView } from './registry/snapshot.js';
@@ -49,16 +48,12 @@ function relay(from: WebSocket, to: WebSocket, limit: number, counted: () => voi
   from.on('error', () => to.terminate());
 }
 
+/** Dials the instance `choice` resolved for the handshake, then upgrades the client. */
 export async function openTunnel(
   server: WebSocketServer, req: IncomingMessage, socket: Duplex, head: Buffer,
-  handshake: Handshake, principal: Principal | undefined, deps: TunnelDeps,
+  handshake: Handshake, principal: Principal | undefined, choice: RouteChoice, deps: TunnelDeps,
 ): Promise<void> {
   const { pipeline } = deps;
-  const { path, query } = handshake.target;
-  const hit = pipeline.parsers.find('GET', path);
-  if (!hit) throw new GatewayError('LG_ERR_PARSE_NO_SERVICE', { path });
-  const parsed = hit.entry.parser.parse(new LazyParseRequest('GET', path, query, handshake.headers), hit.match);
-  const choice = pipeline.router.instance.route(parsed, { snapshot: deps.registry.snapshot(), method: 'GET', path });
   const instance = instanceAt(choice, 0);
   const headers = upstreamHandshakeHeaders(pipeline, handshake, principal);
   for (const name of ['sec-websocket-key', 'sec-websocket-version', 'sec-websocket-extensions']) delete headers[name];

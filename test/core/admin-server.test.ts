@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { startGateway } from '../helpers/gateway.js';
 import { captureLog } from '../helpers/logs.js';
 import { parseRawResponse, rawRequest } from '../helpers/http.js';
+import { TEST_AUTH_FILES, TEST_AUTH_YAML } from '../helpers/test-auth.js';
 
 const TOKEN = 't'.repeat(32);
 const BEARER = { authorization: `Bearer ${TOKEN}` };
@@ -19,6 +20,33 @@ t.test('explain answers GET with a query as it answers POST with a body', async 
   const missing = await gw.admin('/admin/explain?method=GET');
   t.equal(missing.status, 400);
   t.equal(missing.json().data.code, 'LG_ERR_ADMIN_BAD_REQUEST');
+});
+
+t.test('explain is the resolver\'s trace: the auth outcome, local endpoints and pass-through, as a real request meets them', async (t) => {
+  const gw = await startGateway(t, `${TEST_AUTH_YAML.replace('security: {', 'security: { passThrough: ["^/api/rest_j/v1/open/"],')}registry: { static: [{ app: linkis-ps-publicservice, instances: ["10.0.0.9:9105"] }] }
+`, { files: TEST_AUTH_FILES });
+  const explain = async (body: object) => (await gw.admin('/admin/explain', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })).json().data;
+  const anonymous = await explain({ method: 'GET', path: '/api/rest_j/v1/jobhistory/list' });
+  t.match(anonymous, { passThrough: false, auth: { code: 'LG_ERR_AUTH_REQUIRED' }, application: 'linkis-ps-publicservice' }, 'no credentials: refused at auth, and the route it takes once logged in');
+  t.equal((await gw.request('/api/rest_j/v1/jobhistory/list')).json().data.code, 'LG_ERR_AUTH_REQUIRED', 'as the real request is');
+  const alice = await explain({ method: 'GET', path: '/api/rest_j/v1/jobhistory/list', headers: { 'X-Test-User': 'alice' } });
+  t.match(alice, { user: 'alice', application: 'linkis-ps-publicservice' });
+  t.notOk(alice.auth, 'valid credentials: no refusal');
+  const open = await explain({ method: 'GET', path: '/api/rest_j/v1/open/x' });
+  t.match(open, { passThrough: true });
+  t.notOk(open.auth);
+  const login = await explain({ method: 'POST', path: '/api/rest_j/v1/user/login' });
+  t.match(login, { endpoint: 'login' }, 'a local endpoint is reported, not a route');
+  t.notOk(login.application);
+});
+
+t.test('explain checks the IP allow list against the client it is given', async (t) => {
+  const gw = await startGateway(t, 'security: { ipAllowList: ["10.0.0.0/8"] }\nregistry: { static: [{ app: linkis-ps-publicservice, instances: ["10.0.0.9:9105"] }] }\n');
+  const explain = async (client?: string) => (await gw.admin('/admin/explain', {
+    method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ method: 'GET', path: '/api/rest_j/v1/jobhistory/list', ...(client ? { client } : {}) }),
+  })).json().data;
+  t.match(await explain('192.168.1.1'), { stage: 'screen', error: { code: 'LG_ERR_IP_NOT_ALLOWED' } });
+  t.notOk((await explain('10.1.2.3')).error);
 });
 
 t.test('with admin.token the dashboard page and its assets are open, its data and /metrics are not', async (t) => {

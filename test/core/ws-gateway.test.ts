@@ -146,6 +146,18 @@ registry:
   t.match(entrance.connections.at(-1)?.headers, { 'x-linkis-user': 'alice' });
 });
 
+t.test('a frame addressed to an endpoint the gateway answers itself is refused with a code, not routed to an instance', async (t) => {
+  const { gw, tagged, plain } = await entranceGateway(t);
+  const client = await connect(gw);
+  for (const [id, method] of [[1, '/api/rest_j/v1/user/login'], [2, '/api/rest_j/v1/user/./userInfo'], [3, '/api/rest_j/v1/gateway/heartbeat']] as const) {
+    client.socket.send(JSON.stringify({ id, method, data: { userName: 'x', password: 'y' } }));
+    t.match(await client.next(), { id, status: 1, data: { code: 'LG_ERR_WS_LOCAL_ENDPOINT' } }, method);
+  }
+  client.socket.send(execute());
+  t.match(await client.next(), { from: 'plain' }, 'the connection is kept');
+  t.equal(tagged.connections.length + plain.connections.length, 1, 'no refused frame opened a link');
+});
+
 t.test('when the session ends, the next frame gets status -1 and the connection closes with 1008', async (t) => {
   const { gw } = await entranceGateway(t);
   const client = await connect(gw, CONNECT, { 'x-test-user': 'bob' });
@@ -345,7 +357,7 @@ t.test('a parser\'s bodySchema guards WebSocket frames as it guards HTTP bodies:
   client.socket.send(JSON.stringify({ id: 1, method: '/api/rest_j/v1/entrance/execute', data: { executionContent: { runType: 'sql' }, labels: { route: 'et1' } } }));
   t.match(await client.next(), { id: 1, status: 1, data: { code: 'LG_ERR_BODY_SCHEMA', pointer: '/executionContent/code', reason: 'is required' } });
   client.socket.send(JSON.stringify({ id: 2, method: '/api/rest_j/v1/entrance/execute' }));
-  t.match(await client.next(), { id: 2, data: { code: 'LG_ERR_BODY_SCHEMA' } }, 'a frame without data fails the schema, as a POST without a body does');
+  t.match(await client.next(), { id: 2, data: { code: 'LG_ERR_BODY_MALFORMED_JSON', reason: /empty/ } }, 'a frame without data fails the schema as a POST without a body does, with the same code');
   client.socket.send('{"id":3,"method":"/api/rest_j/v1/entrance/execute","data":{"executionContent":{"code":"x"},"role":"user","role":"admin"}}');
   t.match(await client.next(), { id: 3, data: { code: 'LG_ERR_BODY_DUPLICATE_KEY' } }, 'with a schema, every key counts');
   t.equal(tagged.connections.length + plain.connections.length, 0, 'no failing frame reached an instance');
