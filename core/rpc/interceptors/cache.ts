@@ -4,13 +4,11 @@
  * (expire-after-access, as Linkis's Guava cache) and the least recently read entries go first
  * beyond `maxEntries`. Concurrent asks for one key share one request; a failure is never cached.
  */
+import { LRUCache } from 'lru-cache';
 import type { Message } from '../message-types.js';
 import type { Call, Invocation, RpcInterceptor } from '../invocation.js';
 
-interface Entry {
-  readonly answer: Promise<Message | undefined>;
-  readAt: number;
-}
+type Answer = Promise<Message | undefined>;
 
 export interface CacheStats {
   hits: number;
@@ -26,35 +24,40 @@ export class CacheInterceptor implements RpcInterceptor {
   readonly name = 'cache';
   readonly priority = Number.MAX_SAFE_INTEGER;
   readonly stats: CacheStats = { hits: 0, misses: 0 };
-  /** Per type, in read order: Map iteration order is the LRU order. */
-  private readonly byType = new Map<string, Map<string, Entry>>();
+  /** One LRU per message type, sized and timed by that type's policy (lru-cache: expire after access). */
+  private readonly byType = new Map<string, LRUCache<string, Answer>>();
 
   constructor(private readonly now: () => number = Date.now) {}
+
+  private entriesOf(type: string, policy: { readonly maxEntries: number; readonly expireMs: number }): LRUCache<string, Answer> {
+    let entries = this.byType.get(type);
+    if (!entries) {
+      entries = new LRUCache<string, Answer>({
+        max: policy.maxEntries, ttl: policy.expireMs, updateAgeOnGet: true, ttlResolution: 0, perf: { now: this.now },
+      });
+      this.byType.set(type, entries);
+    }
+    return entries;
+  }
 
   wrap(next: Call): Call {
     return (invocation) => {
       const policy = invocation.messageType.policies.cache;
       if (!policy || invocation.kind !== 'ask') return next(invocation);
-      let entries = this.byType.get(invocation.message.type);
-      if (!entries) this.byType.set(invocation.message.type, (entries = new Map()));
+      const entries = this.entriesOf(invocation.message.type, policy);
       const key = cacheKey(invocation);
-      const now = this.now();
       const cached = entries.get(key);
-      entries.delete(key);
-      if (cached && now - cached.readAt <= policy.expireMs) {
-        cached.readAt = now;
-        entries.set(key, cached);
+      if (cached) {
         this.stats.hits++;
-        return cached.answer;
+        return cached;
       }
       this.stats.misses++;
-      const entry: Entry = { answer: next(invocation), readAt: now };
-      entries.set(key, entry);
-      entry.answer.catch(() => {
-        if (entries.get(key) === entry) entries.delete(key);
+      const answer = next(invocation);
+      entries.set(key, answer);
+      answer.catch(() => {
+        if (entries.peek(key) === answer) entries.delete(key);
       });
-      while (entries.size > policy.maxEntries) entries.delete(entries.keys().next().value!);
-      return entry.answer;
+      return answer;
     };
   }
 

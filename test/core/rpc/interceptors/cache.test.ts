@@ -40,3 +40,25 @@ t.test('a failed cacheable ask is not cached', async (t) => {
   const stock = await startStock(t, gw);
   t.match(await node.sender(STOCK_APP).ask(types.Quote({ sku: 'A-1' })), { value: { instance: stock.instance } });
 });
+
+t.test('the cache of a type holds at most its maxEntries: the entry read longest ago goes first', async (t) => {
+  const { CacheInterceptor } = await import('../../../../core/rpc/interceptors/cache.js');
+  const { MessageRegistry } = await import('../../../../core/rpc/message-types.js');
+  const Quote = new MessageRegistry().define<{ sku: string }>('stock.Quote', { schema: { type: 'object' }, cacheable: { maxEntries: 2, expireMs: 60_000 } });
+  let clock = 0;
+  const cache = new CacheInterceptor(() => clock);
+  const asked: string[] = [];
+  const call = cache.wrap(async (invocation) => {
+    asked.push((invocation.message.value as { sku: string }).sku);
+    return undefined;
+  });
+  const ask = (sku: string) => call({ kind: 'ask', message: Quote({ sku }), messageType: Quote as never, target: { application: 'stock' }, timeout: undefined, deadline: Infinity, attempt: 0 });
+  for (const sku of ['a', 'b', 'a', 'c', 'a', 'b']) {
+    clock += 1;
+    await ask(sku);
+  }
+  t.same(asked, ['a', 'b', 'c', 'b'], 'c pushed out b (read longest ago), not a');
+  clock += 60_001;
+  await ask('a');
+  t.same(asked.at(-1), 'a', 'past expireMs since its last read: asked again');
+});
