@@ -11,4 +11,5 @@ export const SUITES: readonly (() => Promise<Benchmark>)[] = [
   () => import('./body/suite.js').then((suite) => suite.default),
   () => import('./suites/scale-out.js').then((module) => module.scaleOut),
   () => import('./suites/observability.js').then((suite) => suite.observability),
+  () => import('./suites/libraries.js').then((suite) => suite.libraries),
 ];

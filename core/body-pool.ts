@@ -95,6 +95,10 @@ export class BodyPool {
       maxThreads: workers,
       concurrentTasksPerWorker: 1,
       niceIncrement: WORKER_NICENESS,
+      // piscina loads its worker file with require() first; on Node 20 that is require(esm),
+      // which aborted the whole process once (FATAL "v8::ToLocalChecked Empty MaybeLocal" in
+      // loadESMFromCJS) when a worker was stopped while loading. Without it piscina import()s.
+      execArgv: [...process.execArgv, '--no-experimental-require-module'],
     });
     // Errors outside any task (a worker dying while idle): the pool replaces the worker itself.
     this.piscina.on('error', (error: unknown) => this.logger.error({ err: error }, 'a body worker failed outside a task'));

@@ -3,6 +3,10 @@
  * (`server.trustedProxies`); then the right-most X-Forwarded-For hop that is not trusted
  * (S4–S6). The forwarded chain sent upstream keeps only what we can vouch for: the client and
  * the trusted proxies after it, ending with the peer.
+ *
+ * Hand-written, not @fastify/proxy-addr: `npm run bench -- libraries` measured the library 5.7×
+ * slower per call (1,912 ns against 337 ns, two trusted hops), and it returns an "unknown" or
+ * empty hop as the client where this skips it.
  */
 import { BlockList, isIP } from 'node:net';
 
