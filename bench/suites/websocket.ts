@@ -54,7 +54,9 @@ interface Target {
 const wsUrl = (httpUrl: string) => httpUrl.replace(/^http/, 'ws') + CONNECT;
 
 async function startLabelgate(upstreamUrl: string): Promise<Target> {
-  const started = await startGatewayProcess(singleUpstreamConfig('linkis-cg-entrance', upstreamUrl, '^/ws/'));
+  // Frames are judged by their own method, not the handshake path: the entrance's methods are
+  // pass-through too, so the figure is the multiplexer's, not an auth strategy's.
+  const started = await startGatewayProcess(singleUpstreamConfig('linkis-cg-entrance', upstreamUrl, '^/(?:ws/|api/rest_j/v1/entrance/)'));
   return { label: 'labelgate (multiplexed)', url: wsUrl(started.gateway), pid: started.pid, admin: started.admin, stop: () => started.stop() };
 }
 
