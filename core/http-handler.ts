@@ -61,7 +61,7 @@ export class HttpHandler {
     exchange.route = resolution.endpoint ?? resolution.hit?.entry;
     if (resolution.error) return this.fail(exchange, target ? target.path : null, resolution.unexpected ?? resolution.error);
     if (resolution.answered) return;
-    const auth = resolution.auth as IncomingAuthRequest;
+    const auth = resolution.auth!;
     try {
       if (resolution.endpoint) return await this.local(req, res, pipeline, auth, resolution.endpoint, principal);
       const choice = resolution.choice!;

@@ -110,7 +110,7 @@ export class WebSocketGateway {
       admitOnly: (target) => !isTunnel(target.path),
     });
     if (resolution.error) throw resolution.unexpected ?? resolution.error;
-    const auth = resolution.auth as IncomingAuthRequest;
+    const auth = resolution.auth!;
     const handshake: Handshake = {
       target: auth.target, headers: req.headers, client, auth, scheme: auth.socketScheme,
       traceHeaders: traceHeaders(requestIdFor(req.headers[REQUEST_ID_HEADER]), traceOf(req.headers, pipeline.config.tracing.generate)),

@@ -29,7 +29,8 @@ import type { ScreenedRequest } from '../security.js';
 
 export type Stage = 'normalise' | 'screen' | 'auth' | 'parse' | 'body' | 'route';
 
-export interface ResolveInput {
+/** `A` is the caller's own credentials type, handed back in `Resolution.auth` without a cast. */
+export interface ResolveInput<A extends AuthRequest = AuthRequest> {
   /** Upper case. A frame is a POST; a tunnel handshake a GET. */
   readonly method: string;
   /** The target as the client sent it: an HTTP request target, a frame's `method`. */
@@ -42,7 +43,7 @@ export interface ResolveInput {
   /** Endpoints the gateway answers itself; absent where none can be reached (handshakes). */
   readonly localEndpoints?: LocalEndpoints;
   /** The request as auth strategies see it, built once its normalised target is known. */
-  credentials(target: RequestTarget): AuthRequest;
+  credentials(target: RequestTarget): A;
   /** Reads the body when the parser asks for it (setting `request.body`); the bytes to forward. */
   readBody(request: LazyParseRequest, hit: ParserHit): MaybePromise<Buffer | undefined>;
   /** The registry as it is when routing (read late: a body may have taken a while). */
@@ -58,7 +59,7 @@ export interface ResolveInput {
 }
 
 /** What was decided, stage by stage; `error` set means refused at `stage`. */
-export interface Resolution {
+export interface Resolution<A extends AuthRequest = AuthRequest> {
   target?: RequestTarget;
   /** A CORS preflight, answered on the response by the screen. */
   answered?: true;
@@ -66,7 +67,7 @@ export interface Resolution {
   passThrough?: boolean;
   principal?: Principal;
   /** The request's credentials (for the endpoint or the forwarder), once built. */
-  auth?: AuthRequest;
+  auth?: A;
   /** `report` mode: the refusal a real request would have met at the auth stage. */
   authError?: GatewayError;
   hit?: ParserHit;
@@ -81,8 +82,8 @@ export interface Resolution {
 }
 
 /** Resolves `input` on `pipeline`; never throws: a refusal is a Resolution with `error`. */
-export async function resolve(pipeline: Pipeline, input: ResolveInput): Promise<Resolution> {
-  const resolution: Resolution = {};
+export async function resolve<A extends AuthRequest>(pipeline: Pipeline, input: ResolveInput<A>): Promise<Resolution<A>> {
+  const resolution: Resolution<A> = {};
   let stage: Stage = 'normalise';
   try {
     const target = normaliseTarget(input.rawTarget);
@@ -135,7 +136,7 @@ export async function resolve(pipeline: Pipeline, input: ResolveInput): Promise<
   return resolution;
 }
 
-async function admit(resolution: Resolution, input: ResolveInput, login: () => MaybePromise<Principal | undefined>, endpoint?: LocalEndpoint): Promise<void> {
+async function admit<A extends AuthRequest>(resolution: Resolution<A>, input: ResolveInput<A>, login: () => MaybePromise<Principal | undefined>, endpoint?: LocalEndpoint): Promise<void> {
   try {
     const pending = login();
     const principal = isThenable(pending) ? await pending : pending;
@@ -145,9 +146,4 @@ async function admit(resolution: Resolution, input: ResolveInput, login: () => M
     if (input.auth === 'enforce') throw error;
     resolution.authError = asGatewayError(error);
   }
-}
-
-/** The first refusal a real request would meet: what HTTP, a frame and explain must agree on. */
-export function refusalOf(resolution: Resolution): GatewayError | undefined {
-  return resolution.authError ?? resolution.error;
 }
